@@ -1,0 +1,3 @@
+export * from './audio/pcm.js';
+export * from './audio/playout.js';
+export type * from './audio/types.js';

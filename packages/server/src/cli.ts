@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/**
+ * `liveface` command line: `serve`, `keys create|list|revoke`. Flags override environment variables,
+ * which override the config file (see config.ts).
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { systemClock } from './clock.js';
+import { startServer, openStore } from './server.js';
+import { createKey, listKeys, revokeKey } from './store/keys.js';
+import { VERSION } from './version.js';
+
+const USAGE = `liveface ${VERSION} — self-hosted real-time avatar server
+
+Usage:
+  liveface serve [--host H] [--port N] [--data-dir DIR] [--config FILE]
+  liveface keys create [--name NAME]    create an API key (printed once)
+  liveface keys list                    list API keys (never the keys themselves)
+  liveface keys revoke <id|prefix>      revoke an API key
+  liveface --version | --help
+
+Every setting is also an environment variable (LIVEFACE_PORT, LIVEFACE_DATA_DIR, …; see docs/configuration.md).`;
+
+const out = (s: string) => process.stdout.write(s + '\n');
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      config: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.version) return out(VERSION), 0;
+  const [command, sub, arg] = positionals;
+  if (values.help || !command) return out(USAGE), values.help ? 0 : 2;
+
+  const overrides: Record<string, unknown> = {};
+  if (values.host !== undefined) overrides.host = values.host;
+  if (values.port !== undefined) overrides.port = values.port;
+  if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
+  if (values.config !== undefined) overrides.configFile = values.config;
+  const config = loadConfig(overrides);
+
+  if (command === 'serve') return serve(config);
+  if (command === 'keys') return keys(config, sub, arg, values.name);
+  process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+  return 2;
+}
+
+async function serve(config: Config): Promise<number> {
+  const server = await startServer(config);
+  if (server.createdApiKey) {
+    out(`\nCreated your first API key (shown once, store it now):\n\n  ${server.createdApiKey}\n`);
+  }
+  out(`Liveface ${VERSION} listening on ${server.url}  (API docs: ${server.url}/docs)`);
+  const stop = (signal: string) => {
+    out(`${signal}: shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return new Promise<number>(() => {}); // runs until a signal
+}
+
+async function keys(config: Config, sub: string | undefined, arg: string | undefined, name: string | undefined): Promise<number> {
+  const log = pino({ level: 'warn' });
+  const { db } = await openStore({ ...config, apiKey: undefined }, systemClock, log);
+  try {
+    switch (sub) {
+      case 'create': {
+        const { key, info } = await createKey(db, name ?? 'cli', Date.now());
+        out(`Created API key ${info.id} (${info.name}). It is shown once:\n\n  ${key}\n`);
+        return 0;
+      }
+      case 'list': {
+        const rows = await listKeys(db);
+        if (!rows.length) out('No API keys.');
+        for (const k of rows) {
+          const status = k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active';
+          const used = k.lastUsedAt ? new Date(k.lastUsedAt).toISOString() : 'never';
+          out(`${k.id}  ${k.prefix}…  ${status.padEnd(32)}  last used ${used}  ${k.name}`);
+        }
+        return 0;
+      }
+      case 'revoke': {
+        if (!arg) return process.stderr.write('Usage: liveface keys revoke <id|prefix>\n'), 2;
+        const k = await revokeKey(db, arg, Date.now());
+        if (!k) return process.stderr.write(`No single API key matches "${arg}".\n`), 1;
+        out(`Revoked ${k.id} (${k.prefix}…).`);
+        return 0;
+      }
+      default:
+        process.stderr.write(`Usage: liveface keys create|list|revoke\n`);
+        return 2;
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(err.message + '\n');
+    else process.stderr.write(`liveface: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,113 @@
+/**
+ * The one configuration schema. Sources, later wins: built-in defaults, an optional JSON file
+ * (`LIVEFACE_CONFIG` or `--config`), environment variables, CLI flags. Validated at boot with every
+ * problem listed. Only this module reads `process.env`.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const csv = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
+
+/** Every setting, with its default. */
+export const ConfigSchema = z.object({
+  /** Address to bind; loopback unless told otherwise. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Folder for the SQLite file and the generated signing secret. */
+  dataDir: z.string().min(1).default('./data'),
+  /** Public base URL (e.g. `https://avatar.example.com`) used in `ws_url`; by default the request's Host. */
+  publicUrl: z.url().optional(),
+  /** Trust `X-Forwarded-*` headers (behind a reverse proxy). */
+  trustProxy: bool.default(false),
+  /** An API key to accept (hashed on boot); if unset and no key exists, one is created and printed once. */
+  apiKey: z.string().min(16).optional(),
+  /** Secret for signing session tokens and WebSocket capabilities; generated into dataDir if unset. */
+  secret: z.string().min(32).optional(),
+  /** Origins allowed by CORS; `*` echoes any origin. */
+  corsOrigins: csv.default(['*']),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Idle timeout of a session without activity, seconds. */
+  idleTimeoutS: z.coerce.number().int().positive().default(300),
+  /** `max_session_duration` when the request gives none, seconds. */
+  defaultSessionDurationS: z.coerce.number().int().positive().default(3600),
+  /** Largest `max_session_duration` a request may ask for, seconds. */
+  maxSessionDurationS: z.coerce.number().int().positive().default(4 * 3600),
+  /** Duration of sandbox sessions, seconds. */
+  sandboxDurationS: z.coerce.number().int().positive().default(60),
+  /** How long an uncommitted utterance may run dry before it ends, ms. */
+  underrunGraceMs: z.coerce.number().int().positive().default(3000),
+  /** Output frame rate. */
+  fps: z.coerce.number().pipe(z.union([z.literal(25), z.literal(30)])).default(25),
+});
+/** Validated configuration. */
+export type Config = z.infer<typeof ConfigSchema>;
+/** Configuration as given, before defaults. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Environment variable of each setting. */
+const ENV: Record<keyof Config, string> = {
+  host: 'LIVEFACE_HOST',
+  port: 'LIVEFACE_PORT',
+  dataDir: 'LIVEFACE_DATA_DIR',
+  publicUrl: 'LIVEFACE_PUBLIC_URL',
+  trustProxy: 'LIVEFACE_TRUST_PROXY',
+  apiKey: 'LIVEFACE_API_KEY',
+  secret: 'LIVEFACE_SECRET',
+  corsOrigins: 'LIVEFACE_CORS_ORIGINS',
+  logLevel: 'LIVEFACE_LOG_LEVEL',
+  idleTimeoutS: 'LIVEFACE_IDLE_TIMEOUT_S',
+  defaultSessionDurationS: 'LIVEFACE_DEFAULT_SESSION_DURATION_S',
+  maxSessionDurationS: 'LIVEFACE_MAX_SESSION_DURATION_S',
+  sandboxDurationS: 'LIVEFACE_SANDBOX_DURATION_S',
+  underrunGraceMs: 'LIVEFACE_UNDERRUN_GRACE_MS',
+  fps: 'LIVEFACE_FPS',
+};
+
+/** A configuration that failed validation; `problems` lists every one. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a configuration object, listing every problem at once. */
+export function parseConfig(input: ConfigInput | Record<string, unknown>): Config {
+  const r = ConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new ConfigError(
+    r.error.issues.map((i) => {
+      const key = i.path.join('.');
+      const env = ENV[key as keyof Config];
+      return `${key}${env ? ` (${env})` : ''}: ${i.message}`;
+    }),
+  );
+}
+
+/** Loads configuration from file, environment and overrides (the composition root's only env read). */
+export function loadConfig(
+  overrides: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const file = (overrides.configFile as string | undefined) ?? env.LIVEFACE_CONFIG;
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError([`config file ${file}: ${(e as Error).message}`]);
+    }
+    const unknown = Object.keys(fromFile).filter((k) => !(k in ENV));
+    if (unknown.length) throw new ConfigError(unknown.map((k) => `config file ${file}: unknown setting "${k}"`));
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv[key] = v;
+  }
+  const { configFile: _ignored, ...rest } = overrides;
+  return parseConfig({ ...fromFile, ...fromEnv, ...rest });
+}

@@ -1,0 +1,72 @@
+/**
+ * Routes are declared as data (method, path, auth, schemas) so one table both registers the handlers and
+ * generates /openapi.json. Bodies and queries are parsed with the protocol's zod schemas here, in one place.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SUCCESS_CODE } from '@liveface/protocol';
+import type { z } from 'zod';
+import { invalidRequest } from '../errors.js';
+
+/** Who may call a route. */
+export type RouteAuth = 'none' | 'key' | 'token' | 'key_or_token';
+
+/** A route declaration. */
+export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Fastify path syntax (`/v1/sessions/:session_id`). */
+  path: string;
+  summary: string;
+  auth: RouteAuth;
+  tag: string;
+  body?: B;
+  query?: Q;
+  /** Schema of `data` in the success envelope (for docs); null for endpoints that answer `data: null`. */
+  response: z.ZodType | null;
+  /** Answer with the raw value instead of the envelope (health, metrics, docs). */
+  raw?: boolean;
+  handler: (ctx: {
+    req: FastifyRequest;
+    reply: FastifyReply;
+    body: B extends z.ZodType ? z.infer<B> : undefined;
+    query: Q extends z.ZodType ? z.infer<Q> : undefined;
+    params: Record<string, string>;
+  }) => Promise<unknown>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous table of routes
+export type AnyRoute = RouteDef<any, any>;
+
+/** Declares a route with inferred body and query types. */
+export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
+  def: RouteDef<B, Q>,
+): RouteDef<B, Q> {
+  return def;
+}
+
+/** The success envelope. */
+export function ok(data: unknown): { code: number; message: string; data: unknown } {
+  return { code: SUCCESS_CODE, message: 'success', data: data ?? null };
+}
+
+/** Registers every route of the table on `app`. */
+export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]): void {
+  for (const r of routes) {
+    app.route({
+      method: r.method,
+      url: r.path,
+      handler: async (req, reply) => {
+        const body = r.body ? parse(r.body, req.body ?? {}, 'body') : undefined;
+        const query = r.query ? parse(r.query, req.query ?? {}, 'query') : undefined;
+        const params = req.params as Record<string, string>;
+        const result = await r.handler({ req, reply, body, query, params });
+        return r.raw ? result : ok(result);
+      },
+    });
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw invalidRequest(r.error.issues, where);
+  return r.data;
+}

@@ -1,0 +1,295 @@
+/**
+ * Session lifecycle: token → start → (keep-alive, activity) → end. Every way a session can end (stop,
+ * idle timeout, max duration, avatar deleted, shutdown, error) goes through `end()`, which records the
+ * reason once, stops the runtime and tells the session's subscribers (the LITE gateway).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  SANDBOX_AVATAR_ID,
+  type SessionEndReason,
+  type SessionTokenClaims,
+  type StartResponse,
+  type TokenRequest,
+} from '@liveface/protocol';
+import type { Clock, Timer } from '../clock.js';
+import type { Config } from '../config.js';
+import { LivefaceError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import { signJwt } from '../auth/jwt.js';
+import { wsCapability } from '../auth/secrets.js';
+import type { Db } from '../store/db.js';
+import { getAvatar } from '../store/avatars.js';
+import * as store from '../store/sessions.js';
+import { SessionRuntime } from './runtime.js';
+
+/** Called once when a session ends. */
+export type EndHook = (reason: SessionEndReason) => void;
+
+/** A session that has not ended, as held in memory. */
+interface LiveSession {
+  id: string;
+  mode: 'FULL' | 'LITE';
+  status: 'created' | 'active' | 'ending';
+  maxDurationS: number;
+  lastActivity: number;
+  idleTimer: Timer | null;
+  maxTimer: Timer | null;
+  runtime: SessionRuntime | null;
+  endHooks: Set<EndHook>;
+}
+
+/** What the manager needs from the composition root. */
+export interface SessionManagerDeps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  tokenKey: Buffer;
+  wsKey: Buffer;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** Owns every live session; see the module comment. */
+export class SessionManager {
+  private readonly live = new Map<string, LiveSession>();
+
+  constructor(private readonly deps: SessionManagerDeps) {}
+
+  /** Closes sessions a previous process left live (a crash); their records stay. */
+  async recover(): Promise<number> {
+    const { db, clock, log } = this.deps;
+    const leftovers = await store.listLive(db);
+    for (const row of leftovers) {
+      await store.markEnded(db, row.id, 'ZOMBIE_SESSION_REAP', clock.now());
+      this.deps.metrics.sessionsEnded.inc({ reason: 'ZOMBIE_SESSION_REAP' });
+    }
+    if (leftovers.length) log.warn({ count: leftovers.length }, 'closed sessions left live by a previous process');
+    return leftovers.length;
+  }
+
+  /** Creates a session record and its signed token (`POST /v1/sessions/token`). */
+  async create(req: TokenRequest, apiKeyId: string): Promise<{ session_id: string; session_token: string }> {
+    const { db, clock, config } = this.deps;
+    if (req.mode === 'FULL') {
+      throw new LivefaceError('mode_not_supported', 'FULL mode is not available on this server yet; use LITE.', {
+        field: 'mode',
+      });
+    }
+    for (const field of ['agora_config', 'elevenlabs_agent_config', 'openai_realtime_config', 'gemini_realtime_config'] as const) {
+      if (req[field]) {
+        throw new LivefaceError('mode_not_supported', `${field} is not supported by this server.`, { field });
+      }
+    }
+    if (req.is_sandbox && req.avatar_id !== SANDBOX_AVATAR_ID) {
+      throw new LivefaceError(
+        'sandbox_avatar_required',
+        `Sandbox sessions can only use the sandbox avatar ${SANDBOX_AVATAR_ID}.`,
+        { field: 'avatar_id' },
+      );
+    }
+    if (!(await getAvatar(db, req.avatar_id))) {
+      throw new LivefaceError('avatar_not_found', `No avatar with id ${req.avatar_id}.`, { field: 'avatar_id' });
+    }
+    const requested = req.max_session_duration ?? null;
+    if (requested !== null && requested > config.maxSessionDurationS) {
+      throw new LivefaceError(
+        'max_session_duration_exceeded',
+        `max_session_duration ${requested} s exceeds this server's limit of ${config.maxSessionDurationS} s.`,
+        { field: 'max_session_duration' },
+      );
+    }
+    const maxDurationS = req.is_sandbox ? config.sandboxDurationS : (requested ?? config.defaultSessionDurationS);
+
+    const now = clock.now();
+    const id = randomUUID();
+    await store.insertSession(db, {
+      id,
+      mode: 'LITE',
+      status: 'created',
+      avatar_id: req.avatar_id,
+      is_sandbox: req.is_sandbox ? 1 : 0,
+      max_duration_s: maxDurationS,
+      request_json: JSON.stringify(req),
+      api_key_id: apiKeyId,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      ended_at: null,
+      end_reason: null,
+      last_activity_at: now,
+    });
+    const session: LiveSession = {
+      id,
+      mode: 'LITE',
+      status: 'created',
+      maxDurationS,
+      lastActivity: now,
+      idleTimer: null,
+      maxTimer: null,
+      runtime: null,
+      endHooks: new Set(),
+    };
+    this.live.set(id, session);
+    this.armIdle(session);
+
+    const iat = Math.floor(now / 1000);
+    const claims: SessionTokenClaims = {
+      iss: 'liveface',
+      typ: 'session',
+      sub: id,
+      session_id: id,
+      iat,
+      // Valid to start within the idle window, then through the whole session plus time to stop it.
+      exp: iat + config.idleTimeoutS + maxDurationS + 300,
+      start_session_data: { mode: 'LITE', avatar_id: req.avatar_id, is_sandbox: req.is_sandbox },
+    };
+    return { session_id: id, session_token: signJwt(claims, this.deps.tokenKey) };
+  }
+
+  /** Starts a created session (`POST /v1/sessions/start`); `wsBase` is `ws(s)://host`. */
+  async start(id: string, wsBase: string): Promise<StartResponse> {
+    const session = await this.requireLive(id);
+    if (session.status !== 'created') {
+      throw new LivefaceError('session_already_started', `Session ${id} has already been started.`);
+    }
+    const { db, clock, config } = this.deps;
+    if (!(await store.markStarted(db, id, clock.now()))) {
+      throw new LivefaceError('session_already_started', `Session ${id} has already been started.`);
+    }
+    session.status = 'active';
+    session.runtime = new SessionRuntime({
+      sessionId: id,
+      clock,
+      fps: config.fps,
+      underrunGraceMs: config.underrunGraceMs,
+      newTurnId: randomUUID,
+      onActivity: () => this.touch(id),
+      onStall: (ms) => {
+        this.deps.metrics.clockStalls.inc(ms);
+        this.deps.log.warn({ sessionId: id, droppedMs: ms }, 'playout clock stalled');
+      },
+    });
+    session.runtime.start();
+    session.maxTimer = clock.setTimeout(() => this.endSoon(id, 'MAX_DURATION_REACHED'), session.maxDurationS * 1000);
+    this.touch(id);
+    this.deps.log.info({ sessionId: id, mode: session.mode }, 'session started');
+    return {
+      session_id: id,
+      max_session_duration: session.maxDurationS,
+      ws_url: `${wsBase}/v1/ws/lite/${id}/${wsCapability(this.deps.wsKey, id)}`,
+    };
+  }
+
+  /** Ends a session on request; stopping an ended session succeeds and changes nothing. */
+  async stop(id: string, reason: SessionEndReason): Promise<void> {
+    if (this.live.has(id)) return this.end(id, reason);
+    if (!(await store.getSession(this.deps.db, id))) {
+      throw new LivefaceError('session_not_found', `No session with id ${id}.`);
+    }
+  }
+
+  /** Resets the idle timer (`POST /v1/sessions/keep-alive`, WS `session.keep_alive`). */
+  async keepAlive(id: string): Promise<void> {
+    await this.requireLive(id);
+    this.touch(id);
+    await store.touchSession(this.deps.db, id, this.deps.clock.now());
+  }
+
+  /** Notes activity on a session (cheap: no timer or store work). */
+  touch(id: string): void {
+    const s = this.live.get(id);
+    if (s) s.lastActivity = this.deps.clock.now();
+  }
+
+  /** The running runtime of an active session, if any. */
+  runtime(id: string): SessionRuntime | null {
+    return this.live.get(id)?.runtime ?? null;
+  }
+
+  /** Subscribes to a live session's end; returns false if it is not live. */
+  onEnd(id: string, hook: EndHook): (() => void) | null {
+    const s = this.live.get(id);
+    if (!s || s.status === 'ending') return null;
+    s.endHooks.add(hook);
+    return () => s.endHooks.delete(hook);
+  }
+
+  /** Ends every live session using this avatar (it was deleted). */
+  async endByAvatar(avatarId: string): Promise<void> {
+    const ids: string[] = [];
+    for (const id of this.live.keys()) {
+      const row = await store.getSession(this.deps.db, id);
+      if (row?.avatar_id === avatarId) ids.push(id);
+    }
+    await Promise.all(ids.map((id) => this.end(id, 'AVATAR_DELETED')));
+  }
+
+  /** Ends every live session (graceful shutdown). */
+  async endAll(reason: SessionEndReason): Promise<void> {
+    await Promise.all([...this.live.keys()].map((id) => this.end(id, reason)));
+  }
+
+  /** Counts of live sessions and buffered audio, for metrics. */
+  snapshot(): { created: number; active: number; bufferedSeconds: number } {
+    let created = 0;
+    let active = 0;
+    let bufferedMs = 0;
+    for (const s of this.live.values()) {
+      if (s.status === 'created') created++;
+      else if (s.status === 'active') active++;
+      bufferedMs += s.runtime?.playout.bufferedMs ?? 0;
+    }
+    return { created, active, bufferedSeconds: bufferedMs / 1000 };
+  }
+
+  /** The one way a session ends. Idempotent: the first reason wins. */
+  async end(id: string, reason: SessionEndReason): Promise<void> {
+    const s = this.live.get(id);
+    if (!s || s.status === 'ending') return;
+    s.status = 'ending';
+    s.idleTimer?.cancel();
+    s.maxTimer?.cancel();
+    for (const hook of s.endHooks) {
+      try {
+        hook(reason);
+      } catch (err) {
+        this.deps.log.error({ err, sessionId: id }, 'session end hook failed');
+      }
+    }
+    s.endHooks.clear();
+    s.runtime?.close();
+    try {
+      await store.markEnded(this.deps.db, id, reason, this.deps.clock.now());
+    } finally {
+      this.live.delete(id);
+    }
+    this.deps.metrics.sessionsEnded.inc({ reason });
+    this.deps.log.info({ sessionId: id, reason }, 'session ended');
+  }
+
+  /** `end()` from a timer or socket callback: failures are logged, never unhandled. */
+  endSoon(id: string, reason: SessionEndReason): void {
+    this.end(id, reason).catch((err: unknown) => this.deps.log.error({ err, sessionId: id }, 'ending session failed'));
+  }
+
+  private async requireLive(id: string): Promise<LiveSession> {
+    const s = this.live.get(id);
+    if (s && s.status !== 'ending') return s;
+    const row = await store.getSession(this.deps.db, id);
+    if (!row) throw new LivefaceError('session_not_found', `No session with id ${id}.`);
+    throw new LivefaceError('session_ended', `Session ${id} has ended (${row.end_reason ?? 'ending'}).`);
+  }
+
+  /** Idle timer: fires at the earliest possible expiry and re-arms while there was activity since. */
+  private armIdle(s: LiveSession): void {
+    const { clock, config } = this.deps;
+    const idleMs = config.idleTimeoutS * 1000;
+    const wait = Math.max(0, s.lastActivity + idleMs - clock.now());
+    s.idleTimer = clock.setTimeout(() => {
+      if (s.status === 'ending') return;
+      if (clock.now() - s.lastActivity >= idleMs) this.endSoon(s.id, 'IDLE_TIMEOUT');
+      else this.armIdle(s);
+    }, wait);
+  }
+}

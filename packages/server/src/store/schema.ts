@@ -1,0 +1,65 @@
+/** Table types of the store. Times are integer milliseconds since the epoch (portable to PostgreSQL bigint). */
+import type { Generated } from 'kysely';
+
+/** API keys; only a SHA-256 hash of each key is kept. */
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  /** First characters of the key, shown in listings so a person can tell keys apart. */
+  prefix: string;
+  hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** Avatars: built-ins are upserted at boot; deletion is soft. */
+export interface AvatarTable {
+  id: string;
+  name: string;
+  type: 'IMAGE' | 'VIDEO';
+  status: 'ACTIVE' | 'INIT' | 'DEPLOYING' | 'FAILED';
+  preview_url: string | null;
+  default_voice_id: string | null;
+  is_public: number;
+  is_1080p: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+/** Session records; they outlive the process. */
+export interface SessionTable {
+  id: string;
+  mode: 'FULL' | 'LITE';
+  status: 'created' | 'active' | 'ended';
+  avatar_id: string;
+  is_sandbox: number;
+  max_duration_s: number;
+  /** The normalized token request, JSON. */
+  request_json: string;
+  api_key_id: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  end_reason: string | null;
+  last_activity_at: number;
+}
+
+/** Transcript lines of a session. */
+export interface TranscriptTable {
+  id: Generated<number>;
+  session_id: string;
+  role: 'user' | 'avatar';
+  text: string;
+  at_ms: number;
+}
+
+/** The whole database. */
+export interface Database {
+  api_keys: ApiKeyTable;
+  avatars: AvatarTable;
+  sessions: SessionTable;
+  transcript_entries: TranscriptTable;
+}
