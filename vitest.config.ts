@@ -8,9 +8,11 @@ export default defineConfig({
     alias: {
       '@liveface/protocol': src('protocol'),
       '@liveface/engine': src('engine'),
+      '@liveface/server': src('server'),
     },
   },
   test: {
+    reporters: ['default', './vitest.reporter.ts'],
     include: ['packages/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -241,3 +241,22 @@ export const TranscriptResponse = z.object({
 });
 /** `data` of the transcript answer. */
 export type TranscriptResponse = z.infer<typeof TranscriptResponse>;
+
+/** Output sizes of each quality (landscape). */
+export const QUALITY_HEIGHT_PX: Readonly<Record<VideoQuality, number>> = {
+  low: 360,
+  medium: 480,
+  high: 720,
+  very_high: 1080,
+};
+
+/**
+ * The video a token request asks for: `video_settings` wins over the off-schema top-level
+ * `video_quality`/`video_encoding`; defaults are `high` and `VP8` (what the built-in transport sends).
+ */
+export function resolveVideo(req: TokenRequest): { quality: VideoQuality; encoding: VideoEncoding } {
+  return {
+    quality: req.video_settings?.quality ?? req.video_quality ?? 'high',
+    encoding: req.video_settings?.encoding ?? req.video_encoding ?? 'VP8',
+  };
+}

@@ -1,7 +1,6 @@
 /** The HTTP application: body parsing, CORS, the route table, and the one place errors become HTTP answers. */
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { envelopeCodeFor, type ErrorBody } from '@liveface/protocol';
 import { LivefaceError } from '../errors.js';
 import { docsPage, openApiDocument } from './openapi.js';
@@ -45,19 +44,19 @@ export function errorBody(e: LivefaceError): ErrorBody {
 }
 
 /** Builds the Fastify app with every route. */
-export async function buildHttpApp(ctx: HttpContext, log: Logger, version: string): Promise<FastifyInstance> {
+export async function buildHttpApp(ctx: HttpContext, log: FastifyBaseLogger, version: string) {
   const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: log,
     trustProxy: ctx.config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   // Clients send JSON with or without a content type, and start/stop/keep-alive often with no body at
   // all: read every body as text and parse it as JSON when there is one.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
+    const text = String(body).trim();
     if (text === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));

@@ -10,6 +10,17 @@ import { invalidRequest } from '../errors.js';
 /** Who may call a route. */
 export type RouteAuth = 'none' | 'key' | 'token' | 'key_or_token';
 
+/** What a handler receives; `body` and `query` are already parsed by the route's schemas. */
+export interface HandlerContext<B, Q> {
+  req: FastifyRequest;
+  reply: FastifyReply;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
 /** A route declaration. */
 export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -24,23 +35,22 @@ export interface RouteDef<B extends z.ZodType | undefined, Q extends z.ZodType |
   response: z.ZodType | null;
   /** Answer with the raw value instead of the envelope (health, metrics, docs). */
   raw?: boolean;
-  handler: (ctx: {
-    req: FastifyRequest;
-    reply: FastifyReply;
-    body: B extends z.ZodType ? z.infer<B> : undefined;
-    query: Q extends z.ZodType ? z.infer<Q> : undefined;
-    params: Record<string, string>;
-  }) => Promise<unknown>;
+  handler: (ctx: HandlerContext<Infer<B>, Infer<Q>>) => Promise<unknown>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous table of routes
-export type AnyRoute = RouteDef<any, any>;
+/** A declared route with its schema types erased, so routes of any shape fit in one table. */
+export type AnyRoute = Omit<RouteDef<undefined, undefined>, 'body' | 'query' | 'handler'> & {
+  body?: z.ZodType;
+  query?: z.ZodType;
+  handler: (ctx: HandlerContext<unknown, unknown>) => Promise<unknown>;
+};
 
 /** Declares a route with inferred body and query types. */
 export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
   def: RouteDef<B, Q>,
-): RouteDef<B, Q> {
-  return def;
+): AnyRoute {
+  // The handler only ever receives values parsed by `def.body` / `def.query`, so erasing is sound.
+  return def as unknown as AnyRoute;
 }
 
 /** The success envelope. */
@@ -55,8 +65,8 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
       method: r.method,
       url: r.path,
       handler: async (req, reply) => {
-        const body = r.body ? parse(r.body, req.body ?? {}, 'body') : undefined;
-        const query = r.query ? parse(r.query, req.query ?? {}, 'query') : undefined;
+        const body: unknown = r.body ? parse(r.body, req.body ?? {}, 'body') : undefined;
+        const query: unknown = r.query ? parse(r.query, req.query ?? {}, 'query') : undefined;
         const params = req.params as Record<string, string>;
         const result = await r.handler({ req, reply, body, query, params });
         return r.raw ? result : ok(result);
@@ -65,7 +75,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
   }
 }
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+function parse(schema: z.ZodType, value: unknown, where: string): unknown {
   const r = schema.safeParse(value);
   if (!r.success) throw invalidRequest(r.error.issues, where);
   return r.data;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   SANDBOX_AVATAR_ID,
+  resolveVideo,
   type SessionEndReason,
   type SessionTokenClaims,
   type StartResponse,
@@ -110,7 +111,7 @@ export class SessionManager {
       avatar_id: req.avatar_id,
       is_sandbox: req.is_sandbox ? 1 : 0,
       max_duration_s: maxDurationS,
-      request_json: JSON.stringify(req),
+      request_json: JSON.stringify({ ...req, video: resolveVideo(req) }),
       api_key_id: apiKeyId,
       created_at: now,
       updated_at: now,
