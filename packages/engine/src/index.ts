@@ -1,3 +1,4 @@
+export * from './types.js';
 export * from './audio/pcm.js';
 export * from './audio/playout.js';
 export type * from './audio/types.js';
