@@ -104,6 +104,18 @@ describe('AudioPlayout', () => {
     expect(p.agentState).toBe('listening');
   });
 
+  it('defers start_listening sent before queued audio has started playing', () => {
+    const p = new AudioPlayout({ newTurnId: ids });
+    p.append(ramp(80), 'u');
+    p.commit();
+    p.setListening(true, 'l-1');
+    const states = events(run(p, 4)).filter((e) => e.kind === 'state');
+    expect(states.map((e) => (e.kind === 'state' ? `${e.previous}>${e.next}` : ''))).toEqual([
+      'idle>talking',
+      'talking>listening',
+    ]);
+  });
+
   it('listening toggles immediately when silent', () => {
     const p = new AudioPlayout({ newTurnId: ids });
     p.setListening(true, 'c-1');

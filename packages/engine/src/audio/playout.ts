@@ -184,7 +184,11 @@ export class AudioPlayout {
     const active = this.queue.find((u) => u.started) ?? this.finishing;
     this.queue.length = 0;
     this.finishing = null;
-    if (!active) return null;
+    if (!active) {
+      // Nothing was audible; a listening change deferred for the dropped audio applies now.
+      this.setState(this.restingState(), sourceEventId);
+      return null;
+    }
     this.pending.push({
       kind: 'speak_interrupted',
       turnId: active.turnId,
@@ -198,7 +202,10 @@ export class AudioPlayout {
   /** Enters or leaves the listening pose; while talking, takes effect when playback ends. */
   setListening(on: boolean, sourceEventId: string | null): void {
     this.listening = on;
-    if (this.state !== 'talking') this.setState(this.restingState(), sourceEventId);
+    // Audio queued but not yet on air counts as talking too (LiveKit sends speak_end + start_listening at once).
+    if (this.state !== 'talking' && !this.queue.some((u) => u.queued > 0)) {
+      this.setState(this.restingState(), sourceEventId);
+    }
   }
 
   /** Produces the next frame of audio and the events at its presentation time. */

@@ -177,11 +177,15 @@ export class LiteGateway {
       } catch {
         throw new LivefaceError('ws_invalid_json', 'The message is not valid JSON; send one JSON object per text frame.');
       }
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw) || typeof (raw as { type?: unknown }).type !== 'string') {
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
         throw new LivefaceError('ws_invalid_message', 'Each message must be a JSON object with a string "type".', { field: 'type' });
       }
-      const msg = raw as { type: string; event_id?: unknown };
-      sourceId = typeof msg.event_id === 'string' || typeof msg.event_id === 'number' ? String(msg.event_id) : null;
+      const eventId = (raw as { event_id?: unknown }).event_id;
+      sourceId = typeof eventId === 'string' || typeof eventId === 'number' ? String(eventId) : null;
+      if (typeof (raw as { type?: unknown }).type !== 'string') {
+        throw new LivefaceError('ws_invalid_message', 'Each message must be a JSON object with a string "type".', { field: 'type' });
+      }
+      const msg = raw as { type: string };
       const type = LITE_COMMAND_ALIASES[msg.type] ?? msg.type;
       metrics.wsMessages.inc({ direction: 'in', type: KNOWN.includes(type as never) ? type : 'unknown' });
       if (!KNOWN.includes(type as never)) {
