@@ -22,6 +22,16 @@ export default tseslint.config(
     },
   },
   {
+    // Plain-JS dev scripts (scripts/, bench/; JSDoc-typed, run with plain node) belong to no TS project,
+    // so they are linted without type information.
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', performance: 'readonly' },
+    },
+  },
+  {
     // Tests read loosely-typed JSON answers; asserting on them is the point.
     files: ['**/*.test.ts', 'tests/**/*.ts', 'bench/**/*.ts'],
     rules: {

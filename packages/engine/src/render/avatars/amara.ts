@@ -1,0 +1,178 @@
+/**
+ * Amara: deep brown skin, a full rounded afro, gold hoop earrings and a mustard crew-neck sweater on
+ * a soft sage plate.
+ */
+import { Path2D, type SKRSContext2D } from '@napi-rs/canvas';
+import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
+import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
+
+const HAIR = { base: '#241813', light: '#4a3328', dark: '#120c09' };
+const SHOULDERS: Shoulders = { neckHalfWidth: 31, neckBaseY: 164, halfWidth: 184, y: 228 };
+const BOTTOM_Y = 1200;
+const AFRO = { x: 0, y: -72, radius: 150 };
+
+const face: FaceLook = {
+  skin: { light: '#ad7350', base: '#8c5637', shadow: '#6e4027', deep: '#472817', blush: 'rgba(200,70,70,0.12)' },
+  head: { halfWidth: 83, jawHalfWidth: 61, jawY: 88, chinHalfWidth: 26, chinY: 127, topY: -136 },
+  ears: { x: 80, y: 10, radiusX: 12.5, radiusY: 20 },
+  eyes: {
+    spacing: 35,
+    y: -4,
+    halfWidth: 19,
+    halfHeight: 11.5,
+    irisRadius: 9.8,
+    iris: '#6a4026',
+    irisDark: '#2b170b',
+    lash: '#140b07',
+    lashFlick: 0.7,
+  },
+  brows: { color: '#1d120c', y: -24, thickness: 6.5, arch: 5, inner: 16, outer: 23 },
+  nose: { y: 38, halfWidth: 13 },
+  mouth: {
+    y: 73,
+    halfWidth: 28,
+    upperThickness: 8.5,
+    lowerThickness: 11,
+    upper: '#6e3530',
+    lower: '#8e4c43',
+    line: '#3a1b16',
+  },
+  background: { top: '#edf4ef', bottom: '#aecdc0', glow: 'rgba(255,255,255,0.7)', accent: '#7db59f' },
+};
+
+/** A cloud of overlapping circles around the head (non-zero fill unions them). */
+function afroPath(): Path2D {
+  const p = new Path2D();
+  p.arc(AFRO.x, AFRO.y, AFRO.radius - 28, 0, Math.PI * 2);
+  const bumps = 18;
+  for (let i = 0; i < bumps; i++) {
+    const a = (i / bumps) * Math.PI * 2;
+    // Smaller bumps at the bottom, where the hair meets the neck.
+    const r = 34 + 8 * Math.sin(i * 2.3) * 0.5;
+    const d = AFRO.radius - r + 6;
+    const x = AFRO.x + Math.cos(a) * d;
+    const y = AFRO.y + Math.sin(a) * d * 0.95;
+    if (y > 40) continue;
+    p.moveTo(x + r, y);
+    p.arc(x, y, r, 0, Math.PI * 2);
+  }
+  return p;
+}
+
+/** Little arcs of curl texture scattered over the afro. */
+function curlsPath(): Path2D {
+  const p = new Path2D();
+  let seed = 7;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < 90; i++) {
+    const a = rand() * Math.PI * 2;
+    const d = Math.sqrt(rand()) * (AFRO.radius - 14);
+    const x = AFRO.x + Math.cos(a) * d;
+    const y = AFRO.y + Math.sin(a) * d;
+    if (y > 30) continue;
+    const r = 5 + rand() * 5;
+    const s = rand() * Math.PI * 2;
+    p.moveTo(x + Math.cos(s) * r, y + Math.sin(s) * r);
+    p.arc(x, y, r, s, s + Math.PI * 1.1);
+  }
+  return p;
+}
+
+/** The hairline over the forehead, softly scalloped. */
+const FRONT_HAIR = new Path2D(
+  'M -88 -4 C -96 -80 -70 -150 0 -156 C 70 -150 96 -80 88 -4 L 80 -4 C 80 -30 78 -52 70 -66 ' +
+    'C 62 -74 56 -80 44 -84 C 36 -90 24 -88 14 -90 C 4 -94 -6 -92 -16 -90 C -28 -90 -38 -88 -46 -84 ' +
+    'C -58 -80 -64 -74 -72 -64 C -78 -52 -80 -30 -80 -4 Z',
+);
+
+function createLayers(ctx: SKRSContext2D): AvatarLayers {
+  const afro = afroPath();
+  const curls = curlsPath();
+  const shade = ctx.createRadialGradient(-40, -130, 20, 0, -72, AFRO.radius + 20);
+  shade.addColorStop(0, HAIR.light);
+  shade.addColorStop(0.6, HAIR.base);
+  shade.addColorStop(1, HAIR.dark);
+  return {
+    backHair(c) {
+      c.fillStyle = shade;
+      c.fill(afro);
+      c.globalAlpha = 0.35;
+      c.strokeStyle = HAIR.light;
+      c.lineWidth = 2;
+      c.stroke(curls);
+      c.globalAlpha = 1;
+    },
+    body(c) {
+      drawNeck(c, face, SHOULDERS);
+      drawBody(c);
+    },
+    ears(c) {
+      // Gold hoops hanging from the lobes.
+      c.strokeStyle = '#e2b448';
+      c.lineWidth = 3.2;
+      for (let s = -1; s <= 1; s += 2) {
+        c.beginPath();
+        c.arc(s * (face.ears.x + 2), face.ears.y + 30, 11, 0, Math.PI * 2);
+        c.stroke();
+      }
+    },
+    frontHair(c) {
+      c.globalAlpha = 0.25;
+      c.fillStyle = face.skin.deep;
+      c.translate(2, 4);
+      c.fill(FRONT_HAIR);
+      c.translate(-2, -4);
+      c.globalAlpha = 1;
+      c.fillStyle = shade;
+      c.fill(FRONT_HAIR);
+    },
+  };
+}
+
+function drawBody(c: SKRSContext2D): void {
+  const nb = SHOULDERS.neckBaseY;
+  const nw = SHOULDERS.neckHalfWidth;
+  const knit = c.createLinearGradient(0, nb, 0, nb + 320);
+  knit.addColorStop(0, '#e7ad32');
+  knit.addColorStop(1, '#c98f1c');
+  shouldersPath(c, SHOULDERS, BOTTOM_Y);
+  c.fillStyle = knit;
+  c.fill();
+  // Ribbed crew collar hugging the neck.
+  c.fillStyle = '#cf961f';
+  c.beginPath();
+  c.moveTo(-nw - 12, nb - 8);
+  c.quadraticCurveTo(0, nb + 30, nw + 12, nb - 8);
+  c.lineTo(nw + 2, nb - 18);
+  c.quadraticCurveTo(0, nb + 12, -nw - 2, nb - 18);
+  c.closePath();
+  c.fill();
+  c.strokeStyle = 'rgba(150,95,10,0.45)';
+  c.lineWidth = 1.5;
+  c.beginPath();
+  for (let i = -5; i <= 5; i++) {
+    const x = i * 7;
+    c.moveTo(x * 1.05, nb - 10 + Math.abs(i) * -0.8 + 10 - (x * x) / 140);
+    c.lineTo(x * 1.25, nb + 1 + Math.abs(i) * -0.8 + 10 - (x * x) / 140);
+  }
+  c.stroke();
+  // Soft fold shadows where the arms meet the body.
+  c.fillStyle = 'rgba(120,70,0,0.18)';
+  for (const s of [-1, 1]) {
+    c.beginPath();
+    c.moveTo(s * (SHOULDERS.halfWidth - 28), SHOULDERS.y + 60);
+    c.quadraticCurveTo(s * (SHOULDERS.halfWidth - 38), SHOULDERS.y + 200, s * (SHOULDERS.halfWidth - 32), BOTTOM_Y);
+    c.lineTo(s * (SHOULDERS.halfWidth - 20), BOTTOM_Y);
+    c.quadraticCurveTo(s * (SHOULDERS.halfWidth - 26), SHOULDERS.y + 200, s * (SHOULDERS.halfWidth - 28), SHOULDERS.y + 60);
+    c.fill();
+  }
+}
+
+/** A third built-in look. */
+export const AMARA: BuiltinAvatar = {
+  id: 'b51e8f07-2c94-4d3b-8a6f-0e7c3d59a2b4',
+  name: 'Amara',
+  description: 'Deep brown skin, a full rounded afro, gold hoops, mustard sweater, sage background.',
+  face,
+  createLayers,
+};

@@ -1,0 +1,84 @@
+/**
+ * What makes one built-in avatar look like itself: a palette, face proportions, and its own drawings
+ * (hair, clothes, accessories). The shared face parts (head, eyes, brows, nose, mouth) read these numbers.
+ * All lengths are avatar units: origin at the centre of the head, y down, the face ~250 units tall.
+ */
+import type { SKRSContext2D } from '@napi-rs/canvas';
+
+/** Skin colours, light to dark; gradients and shading are derived from them. */
+export interface SkinPalette {
+  light: string;
+  base: string;
+  shadow: string;
+  /** Darkest accents: nostrils, creases. */
+  deep: string;
+  /** Cheek colour, drawn translucent. */
+  blush: string;
+}
+
+/** Face proportions and feature colours. */
+export interface FaceLook {
+  skin: SkinPalette;
+  head: {
+    /** Half width at the cheekbones. */
+    halfWidth: number;
+    jawHalfWidth: number;
+    jawY: number;
+    chinHalfWidth: number;
+    chinY: number;
+    topY: number;
+  };
+  ears: { x: number; y: number; radiusX: number; radiusY: number };
+  eyes: {
+    /** Distance of each eye centre from the face's midline. */
+    spacing: number;
+    y: number;
+    halfWidth: number;
+    halfHeight: number;
+    irisRadius: number;
+    iris: string;
+    irisDark: string;
+    lash: string;
+    /** 0 none … 1 a clear winged flick at the outer corner. */
+    lashFlick: number;
+  };
+  brows: { color: string; y: number; thickness: number; arch: number; inner: number; outer: number };
+  nose: { y: number; halfWidth: number };
+  mouth: {
+    y: number;
+    halfWidth: number;
+    upperThickness: number;
+    lowerThickness: number;
+    upper: string;
+    lower: string;
+    /** The seam between the lips and the corners. */
+    line: string;
+  };
+  background: { top: string; bottom: string; glow: string; accent: string };
+}
+
+/** An avatar's own drawings, made once per renderer (paths and gradients prebuilt) and replayed per frame. */
+export interface AvatarLayers {
+  /** Hair behind the head and shoulders, in head space. */
+  backHair(ctx: SKRSContext2D): void;
+  /** Neck, clothes and shoulders in body space; drawn once into a cached sprite. */
+  body(ctx: SKRSContext2D): void;
+  /** Over the ears (earrings), in head space; optional. */
+  ears?(ctx: SKRSContext2D): void;
+  /** Hair in front of the forehead and face, in head space. */
+  frontHair(ctx: SKRSContext2D): void;
+  /** Over everything on the face (glasses), in head space; gets the yaw shift of the eyes. */
+  overlay?(ctx: SKRSContext2D): void;
+}
+
+/** One built-in avatar. */
+export interface BuiltinAvatar {
+  /** Stable id (a UUID) used by the API. */
+  id: string;
+  name: string;
+  /** One line for listings. */
+  description: string;
+  face: FaceLook;
+  /** Builds the avatar's layers for a drawing context. */
+  createLayers(ctx: SKRSContext2D): AvatarLayers;
+}

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { restPose, type AvatarPose } from '../types.js';
+import { VISEME_TEMPLATES } from '../visemes.js';
+import { BUILTIN_AVATARS, findBuiltinAvatar } from './catalog.js';
+import type { BuiltinAvatar } from './look.js';
+import { createRenderer, RenderError, type AvatarRenderer } from './renderer.js';
+import { frameSize, framing, ORIENTATIONS, RENDER_QUALITIES } from './sizes.js';
+
+/** A pixel rectangle given in avatar units around the head centre. */
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function toPixels(r: AvatarRenderer, b: Box): Box {
+  const f = framing(r.width, r.height);
+  const px = (u: number) => Math.round(f.originX + u * f.scale);
+  const py = (u: number) => Math.round(f.originY + u * f.scale);
+  return { x0: px(b.x0), y0: py(b.y0), x1: px(b.x1), y1: py(b.y1) };
+}
+
+/** Mean absolute difference per channel (0..255) inside `b`, alpha ignored. */
+function meanAbsDiff(r: AvatarRenderer, a: Uint8Array, c: Uint8Array, b?: Box): number {
+  const p = b ? toPixels(r, b) : { x0: 0, y0: 0, x1: r.width, y1: r.height };
+  let sum = 0;
+  let n = 0;
+  for (let y = p.y0; y < p.y1; y++) {
+    for (let x = p.x0; x < p.x1; x++) {
+      const i = (y * r.width + x) * 4;
+      sum += Math.abs(a[i]! - c[i]!) + Math.abs(a[i + 1]! - c[i + 1]!) + Math.abs(a[i + 2]! - c[i + 2]!);
+      n += 3;
+    }
+  }
+  return sum / n;
+}
+
+function luma(px: Uint8Array, i: number): number {
+  return 0.299 * px[i]! + 0.587 * px[i + 1]! + 0.114 * px[i + 2]!;
+}
+
+/**
+ * Inside `b`: the fraction of near-white (sclera) pixels and the x centroid (avatar units) of the
+ * dark ones (iris, pupil).
+ */
+function regionStats(r: AvatarRenderer, px: Uint8Array, b: Box): { bright: number; darkX: number } {
+  const p = toPixels(r, b);
+  const f = framing(r.width, r.height);
+  let n = 0;
+  let bright = 0;
+  let dx = 0;
+  let dn = 0;
+  for (let y = p.y0; y < p.y1; y++) {
+    for (let x = p.x0; x < p.x1; x++) {
+      const i = (y * r.width + x) * 4;
+      const l = luma(px, i);
+      n++;
+      if (l > 200 && Math.abs(px[i]! - px[i + 2]!) < 40) bright++;
+      if (l < 60) {
+        dx += (x - f.originX) / f.scale;
+        dn++;
+      }
+    }
+  }
+  return { bright: bright / n, darkX: dn ? dx / dn : NaN };
+}
+
+function pose(edit: (p: AvatarPose) => void): AvatarPose {
+  const p = restPose();
+  edit(p);
+  return p;
+}
+
+const mouthBox = (a: BuiltinAvatar): Box => ({
+  x0: -a.face.mouth.halfWidth * 1.4,
+  y0: a.face.mouth.y - 14,
+  x1: a.face.mouth.halfWidth * 1.4,
+  y1: a.face.mouth.y + 44,
+});
+/** The eye on the image's right (the subject's left), just the almond. */
+const eyeBox = (a: BuiltinAvatar): Box => ({
+  x0: a.face.eyes.spacing - a.face.eyes.halfWidth * 0.9,
+  y0: a.face.eyes.y - a.face.eyes.halfHeight * 0.8,
+  x1: a.face.eyes.spacing + a.face.eyes.halfWidth * 0.9,
+  y1: a.face.eyes.y + a.face.eyes.halfHeight * 0.7,
+});
+
+const mirror = (b: Box): Box => ({ x0: -b.x1, y0: b.y0, x1: -b.x0, y1: b.y1 });
+
+// One 360p renderer per avatar serves the behavioural checks; rendering returns a fresh buffer each
+// call, but copy anyway so the checks do not depend on that.
+const renderers = BUILTIN_AVATARS.map((a) => ({ a, r: createRenderer({ avatarId: a.id, quality: 'low' }) }));
+const shot = (r: AvatarRenderer, p: AvatarPose) => Uint8Array.from(r.render(p));
+
+describe('built-in avatar renderer', () => {
+  it('has at least three avatars, the sandbox avatar first, with unique ids and names', () => {
+    expect(BUILTIN_AVATARS.length).toBeGreaterThanOrEqual(3);
+    expect(BUILTIN_AVATARS[0]!.id).toBe('dd73ea75-1218-4ef3-92ce-606d5f7fbc0a');
+    expect(BUILTIN_AVATARS[0]!.name).toBe('Wayne');
+    expect(new Set(BUILTIN_AVATARS.map((a) => a.id)).size).toBe(BUILTIN_AVATARS.length);
+    expect(new Set(BUILTIN_AVATARS.map((a) => a.name)).size).toBe(BUILTIN_AVATARS.length);
+    for (const a of BUILTIN_AVATARS) expect(findBuiltinAvatar(a.id)).toBe(a);
+  });
+
+  it('rejects an unknown avatar and unusable sizes', () => {
+    expect(() => createRenderer({ avatarId: 'nope', quality: 'low' })).toThrow(RenderError);
+    expect(() => createRenderer({ avatarId: BUILTIN_AVATARS[0]!.id, width: 0, height: 10 })).toThrow(RenderError);
+  });
+
+  it('maps qualities and orientations to even frame sizes', () => {
+    expect(frameSize('low')).toEqual({ width: 640, height: 360 });
+    expect(frameSize('medium')).toEqual({ width: 848, height: 480 });
+    expect(frameSize('high', 'portrait')).toEqual({ width: 720, height: 1280 });
+    expect(frameSize('very_high', 'square')).toEqual({ width: 1080, height: 1080 });
+  });
+
+  it.each(renderers)('$a.name: opens the mouth with jawOpen, continuously', ({ a, r }) => {
+    const closed = shot(r, restPose());
+    const open = shot(r, pose((p) => (p.mouth = { ...VISEME_TEMPLATES.AA })));
+    const wide = meanAbsDiff(r, closed, open, mouthBox(a));
+    expect(wide).toBeGreaterThan(12);
+    // Nothing else moves: the rest of the frame barely changes.
+    expect(meanAbsDiff(r, closed, open)).toBeLessThan(wide / 10);
+    // A small parameter step is a small picture step: the mouth tweens, it never pops.
+    const half = shot(r, pose((p) => (p.mouth.jawOpen = 0.5)));
+    const halfPlus = shot(r, pose((p) => (p.mouth.jawOpen = 0.52)));
+    expect(meanAbsDiff(r, half, halfPlus, mouthBox(a))).toBeLessThan(wide / 8);
+  });
+
+  it.each(renderers)('$a.name: a blink covers the eye with the lid', ({ a, r }) => {
+    const open = shot(r, restPose());
+    const shut = shot(r, pose((p) => (p.eyeClose = { left: 1, right: 1 })));
+    const o = regionStats(r, open, eyeBox(a));
+    const c = regionStats(r, shut, eyeBox(a));
+    // The white of the eye vanishes under the skin-coloured lid (only the lash line stays dark).
+    expect(o.bright).toBeGreaterThan(0.08);
+    expect(c.bright).toBeLessThan(o.bright * 0.2);
+    expect(meanAbsDiff(r, open, shut, eyeBox(a))).toBeGreaterThan(15);
+    // Each eye closes on its own: the subject's left eye is on the image's right.
+    const wink = shot(r, pose((p) => (p.eyeClose = { left: 1, right: 0 })));
+    expect(regionStats(r, wink, eyeBox(a)).bright).toBeLessThan(o.bright * 0.2);
+    expect(meanAbsDiff(r, open, wink, mirror(eyeBox(a)))).toBeLessThan(1);
+  });
+
+  it.each(renderers)('$a.name: the irises follow the gaze', ({ a, r }) => {
+    const left = regionStats(r, shot(r, pose((p) => (p.gaze = { x: -1, y: 0 }))), eyeBox(a));
+    const right = regionStats(r, shot(r, pose((p) => (p.gaze = { x: 1, y: 0 }))), eyeBox(a));
+    expect(right.darkX - left.darkX).toBeGreaterThan(a.face.eyes.halfWidth * 0.25);
+  });
+
+  it.each(renderers)('$a.name: head roll and breathing move the figure', ({ r }) => {
+    const rest = shot(r, restPose());
+    expect(meanAbsDiff(r, rest, shot(r, pose((p) => (p.head.roll = 6))))).toBeGreaterThan(1);
+    expect(meanAbsDiff(r, rest, shot(r, pose((p) => (p.breath = 1))))).toBeGreaterThan(0.05);
+  });
+
+  it('draws visibly different avatars', () => {
+    const shots = renderers.map(({ r }) => shot(r, restPose()));
+    for (let i = 0; i < shots.length; i++) {
+      for (let j = i + 1; j < shots.length; j++) {
+        expect(meanAbsDiff(renderers[0]!.r, shots[i]!, shots[j]!)).toBeGreaterThan(10);
+      }
+    }
+  });
+
+  it('is deterministic: the same pose gives the same pixels, across renderers too', () => {
+    const p = pose((q) => {
+      q.mouth = { ...VISEME_TEMPLATES.E };
+      q.head = { yaw: 7, pitch: -3, roll: 4 };
+      q.gaze = { x: 0.3, y: -0.2 };
+      q.eyeClose = { left: 0.3, right: 0.2 };
+      q.breath = 0.6;
+    });
+    for (const { a, r } of renderers) {
+      const first = shot(r, p);
+      shot(r, restPose());
+      expect(Buffer.compare(first, shot(r, p))).toBe(0);
+      const other = createRenderer({ avatarId: a.id, quality: 'low' });
+      expect(Buffer.compare(first, shot(other, p))).toBe(0);
+    }
+  });
+
+  it('renders every avatar at every quality and orientation', () => {
+    const talking = pose((p) => (p.mouth = { ...VISEME_TEMPLATES.E }));
+    for (const a of BUILTIN_AVATARS) {
+      for (const quality of RENDER_QUALITIES) {
+        for (const orientation of ORIENTATIONS) {
+          const r = createRenderer({ avatarId: a.id, quality, orientation });
+          const { width, height } = frameSize(quality, orientation);
+          expect([r.width, r.height]).toEqual([width, height]);
+          const px = r.render(talking);
+          expect(px.length).toBe(width * height * 4);
+          // Not a flat image: luma spreads widely, and the frame is opaque.
+          let min = 255;
+          let max = 0;
+          for (let i = 0; i < px.length; i += 4 * 97) {
+            const l = luma(px, i);
+            if (l < min) min = l;
+            if (l > max) max = l;
+            expect(px[i + 3]).toBe(255);
+          }
+          expect(max - min).toBeGreaterThan(100);
+        }
+      }
+    }
+  });
+});

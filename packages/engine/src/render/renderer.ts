@@ -1,0 +1,178 @@
+/**
+ * The procedural avatar renderer. Per renderer it prebuilds everything that does not move: the
+ * background plate with the figure's soft drop shadow, the body (neck and clothes) as a sprite, and the
+ * gradients and paths of the face. Per frame it blits the plate, draws the back hair, blits the body
+ * (lifted by breathing), then draws the head as vectors under one transform (offset, nod, roll about
+ * the neck) and reads the RGBA pixels back.
+ */
+import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { restPose, type AvatarPose } from '../types.js';
+import { findBuiltinAvatar } from './catalog.js';
+import { BACK_HAIR_DEPTH, createFacePaint, drawHead, type FacePaint } from './head.js';
+import type { AvatarLayers, BuiltinAvatar } from './look.js';
+import { frameSize, framing, type Framing, type Orientation, type RenderQuality } from './sizes.js';
+
+/** A renderer for one avatar at one frame size. */
+export interface AvatarRenderer {
+  readonly width: number;
+  readonly height: number;
+  readonly avatar: BuiltinAvatar;
+  /** Draws a pose; returns opaque RGBA bytes, `width * height * 4` of them, row-major. */
+  render(pose: AvatarPose): Uint8Array;
+}
+
+/** What to render: an avatar and either a pixel size or a quality (plus orientation). */
+export type RendererOptions =
+  | { avatarId: string; width: number; height: number }
+  | { avatarId: string; quality: RenderQuality; orientation?: Orientation };
+
+/** Thrown for an unknown avatar or an unusable size. */
+export class RenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+/** Head rotation pivot (roll, nod): the base of the skull above the neck, avatar units. */
+const PIVOT_Y_UNITS = 140;
+/** Shoulder lift at full breath, avatar units. */
+const BREATH_LIFT_UNITS = 3;
+/** The figure's shadow is blurred at 1/SHADOW_DOWNSCALE of the frame resolution. */
+const SHADOW_DOWNSCALE = 4;
+/** Where the body sprite starts: the neck top, hidden under the jaw. */
+const BODY_TOP_UNITS = 40;
+
+/** Creates a renderer for a built-in avatar. */
+export function createRenderer(options: RendererOptions): AvatarRenderer {
+  const avatar = findBuiltinAvatar(options.avatarId);
+  if (!avatar) throw new RenderError(`unknown avatar "${options.avatarId}"`);
+  const { width, height } = 'quality' in options ? frameSize(options.quality, options.orientation) : options;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 16 || height < 16 || width > 4096 || height > 4096) {
+    throw new RenderError(`unusable frame size ${width}×${height} (integers 16..4096)`);
+  }
+  return new VectorRenderer(avatar, width, height);
+}
+
+class VectorRenderer implements AvatarRenderer {
+  private readonly canvas: Canvas;
+  private readonly ctx: SKRSContext2D;
+  private readonly frame: Framing;
+  private readonly layers: AvatarLayers;
+  private readonly paint: FacePaint;
+  private readonly plate: Canvas;
+  private readonly body: Canvas;
+  private readonly bodyTopPx: number;
+
+  constructor(
+    readonly avatar: BuiltinAvatar,
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.canvas = createCanvas(width, height);
+    this.ctx = this.canvas.getContext('2d');
+    this.frame = framing(width, height);
+    this.layers = avatar.createLayers(this.ctx);
+    this.paint = createFacePaint(this.ctx, avatar.face);
+    const { scale, originX, originY } = this.frame;
+
+    // Body sprite: from the neck top to the bottom of the frame, plus room for the breath lift.
+    this.bodyTopPx = Math.max(0, Math.floor(originY + BODY_TOP_UNITS * scale));
+    this.body = createCanvas(width, Math.max(1, height - this.bodyTopPx + Math.ceil(BREATH_LIFT_UNITS * scale) + 2));
+    const b = this.body.getContext('2d');
+    b.setTransform(scale, 0, 0, scale, originX, originY - this.bodyTopPx);
+    this.layers.body(b);
+
+    this.plate = createCanvas(width, height);
+    this.drawPlate();
+  }
+
+  render(pose: AvatarPose): Uint8Array {
+    const ctx = this.ctx;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.plate, 0, 0);
+    this.drawFigure(ctx, pose);
+    return this.canvas.data();
+  }
+
+  /** Back hair, body, head: everything but the plate. */
+  private drawFigure(ctx: SKRSContext2D, pose: AvatarPose): void {
+    const yaw = Math.sin((pose.head.yaw * Math.PI) / 180);
+    // Stroke state is sticky across frames; pin it so a frame never depends on the one before.
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.globalAlpha = 1;
+    this.headTransform(ctx, pose);
+    ctx.translate(yaw * BACK_HAIR_DEPTH, 0);
+    this.layers.backHair(ctx);
+
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    const lift = clamp01(pose.breath) * BREATH_LIFT_UNITS * this.frame.scale;
+    ctx.drawImage(this.body, 0, this.bodyTopPx - lift);
+
+    this.headTransform(ctx, pose);
+    drawHead(ctx, this.avatar.face, this.paint, this.layers, pose);
+  }
+
+  /** Head space → pixels: framing, head offset, a little breath, nod and roll about the neck. */
+  private headTransform(ctx: SKRSContext2D, pose: AvatarPose): void {
+    const { scale, originX, originY } = this.frame;
+    const x = originX + pose.headOffset.x * this.height;
+    const y = originY + pose.headOffset.y * this.height - clamp01(pose.breath) * BREATH_LIFT_UNITS * 0.5 * scale;
+    ctx.setTransform(scale, 0, 0, scale, x, y);
+    // Nodding down moves the whole head down a touch as well as shifting the features (head.ts).
+    ctx.translate(0, PIVOT_Y_UNITS + pose.head.pitch * 0.35);
+    ctx.rotate((pose.head.roll * Math.PI) / 180);
+    ctx.translate(0, -PIVOT_Y_UNITS);
+  }
+
+  /** Background gradient, a soft light plate behind the head, and the figure's shadow on it. */
+  private drawPlate(): void {
+    const { width: w, height: h } = this;
+    const { scale, originX, originY } = this.frame;
+    const bg = this.avatar.face.background;
+    const p = this.plate.getContext('2d');
+    const g = p.createLinearGradient(0, 0, 0, h);
+    g.addColorStop(0, bg.top);
+    g.addColorStop(1, bg.bottom);
+    p.fillStyle = g;
+    p.fillRect(0, 0, w, h);
+    const glow = p.createRadialGradient(originX, originY - 20 * scale, 0, originX, originY - 20 * scale, 420 * scale);
+    glow.addColorStop(0, bg.glow);
+    glow.addColorStop(1, 'rgba(255,255,255,0)');
+    p.fillStyle = glow;
+    p.fillRect(0, 0, w, h);
+    // Two large soft discs in the accent colour: depth without a busy scene.
+    p.globalAlpha = 0.22;
+    p.fillStyle = bg.accent;
+    p.beginPath();
+    p.arc(originX - 330 * scale, originY - 170 * scale, 120 * scale, 0, Math.PI * 2);
+    p.fill();
+    p.globalAlpha = 0.14;
+    p.beginPath();
+    p.arc(originX + 360 * scale, originY + 40 * scale, 190 * scale, 0, Math.PI * 2);
+    p.fill();
+    p.globalAlpha = 1;
+
+    // The figure at rest casts a soft shadow. The blur runs at a quarter of the resolution (it is
+    // soft anyway) so a 1080p renderer starts in milliseconds; the figure itself is drawn off to the
+    // left so only its shadow lands on the small canvas.
+    const figure = createCanvas(w, h);
+    const f = figure.getContext('2d');
+    this.drawFigure(f, restPose());
+    const k = SHADOW_DOWNSCALE;
+    const small = createCanvas(Math.ceil(w / k), Math.ceil(h / k));
+    const sm = small.getContext('2d');
+    const away = small.width + 50;
+    sm.shadowColor = 'rgba(20,24,40,0.28)';
+    sm.shadowBlur = (28 * scale) / k;
+    sm.shadowOffsetX = away + (14 * scale) / k;
+    sm.shadowOffsetY = (8 * scale) / k;
+    sm.drawImage(figure, -away, 0, w / k, h / k);
+    p.drawImage(small, 0, 0, small.width * k, small.height * k);
+  }
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
