@@ -23,8 +23,10 @@ export function verifyJwt(
   if (parts.length !== 3) return { ok: false, problem: 'malformed' };
   const [header, body, sig] = parts as [string, string, string];
   if (header !== HEADER) return { ok: false, problem: 'malformed' };
-  const expected = createHmac('sha256', secret).update(`${header}.${body}`).digest();
-  const given = Buffer.from(sig, 'base64url');
+  // Compare the text: base64url decoding ignores the unused low bits of the last character, so
+  // comparing decoded bytes would accept altered signature strings.
+  const expected = Buffer.from(createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url'));
+  const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return { ok: false, problem: 'bad_signature' };
   }
