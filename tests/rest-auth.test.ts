@@ -227,3 +227,12 @@ describe('credentials that are accepted', () => {
     expectError(await server.api('/v1/avatars', { key: revokedKey }), 'api_key_revoked');
   });
 });
+
+describe('credentials are checked before the body', () => {
+  it('answers 401, not a validation error, to an unauthenticated call with a bad body', async () => {
+    const token = await server.api('/v1/sessions/token', { key: null, body: { avatar_id: 42 } });
+    expectError(token, 'missing_api_key');
+    const stop = await server.api('/v1/sessions/stop', { key: null, body: { reason: 'NOT_A_REASON' } });
+    expectError(stop, 'missing_credentials');
+  });
+});

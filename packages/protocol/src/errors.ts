@@ -39,7 +39,6 @@ export const ERRORS = {
   mode_not_supported: { status: 501, message: 'This session mode is not available on this server.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
-  method_not_allowed: { status: 405, message: 'Method not allowed.' },
   internal_error: { status: 500, message: 'Internal server error.' },
   // LITE WebSocket errors (sent as `error` events, never as HTTP answers).
   ws_invalid_json: { status: 400, message: 'The message is not valid JSON.' },

@@ -25,7 +25,6 @@ export function toLivefaceError(err: unknown): LivefaceError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new LivefaceError('invalid_json');
     default:
-      if (e.statusCode === 405) return new LivefaceError('method_not_allowed');
       return new LivefaceError('internal_error', undefined, { cause: err });
   }
 }
@@ -148,6 +147,6 @@ export async function buildHttpApp(ctx: HttpContext, log: FastifyBaseLogger, ver
       },
     }),
   ];
-  registerRoutes(app, [...api, ...ops]);
+  registerRoutes(app, [...api, ...ops], (req, auth) => ctx.auth.forRoute(req, auth));
   return app;
 }

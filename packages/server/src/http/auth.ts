@@ -55,11 +55,26 @@ export class Authenticator {
     throw new LivefaceError('missing_credentials');
   }
 
+  /** Authenticates as a route demands: nothing, an API key, a session token, or either. */
+  async forRoute(req: FastifyRequest, auth: 'none' | 'key' | 'token' | 'key_or_token'): Promise<Principal | null> {
+    switch (auth) {
+      case 'none':
+        return null;
+      case 'key':
+        return this.key(req);
+      case 'token':
+        return this.token(req);
+      case 'key_or_token':
+        return this.any(req);
+    }
+  }
+
   /**
    * Resolves which session a session-scoped call is about: the token's own session (a `session_id` in
    * the body must match it), or with an API key the `session_id` given.
    */
-  sessionOf(p: Principal, given: string | null | undefined): string {
+  sessionOf(p: Principal | null, given: string | null | undefined): string {
+    if (!p) throw new LivefaceError('missing_credentials');
     if (p.kind === 'token') {
       if (given && given !== p.sessionId) {
         throw new LivefaceError('session_token_mismatch', `The session token belongs to another session than ${given}.`);

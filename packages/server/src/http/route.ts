@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SUCCESS_CODE } from '@liveface/protocol';
 import type { z } from 'zod';
 import { invalidRequest } from '../errors.js';
+import type { Principal } from './auth.js';
 
 /** Who may call a route. */
 export type RouteAuth = 'none' | 'key' | 'token' | 'key_or_token';
@@ -14,6 +15,8 @@ export type RouteAuth = 'none' | 'key' | 'token' | 'key_or_token';
 export interface HandlerContext<B, Q> {
   req: FastifyRequest;
   reply: FastifyReply;
+  /** The caller, authenticated as the route's `auth` demands (null for public routes). */
+  principal: Principal | null;
   body: B;
   query: Q;
   params: Record<string, string>;
@@ -58,17 +61,24 @@ export function ok(data: unknown): { code: number; message: string; data: unknow
   return { code: SUCCESS_CODE, message: 'success', data: data ?? null };
 }
 
-/** Registers every route of the table on `app`. */
-export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]): void {
+/** Authenticates a request as a route demands. */
+export type Authenticate = (req: FastifyRequest, auth: RouteAuth) => Promise<Principal | null>;
+
+/**
+ * Registers every route of the table on `app`. Credentials are checked before the body is read, so an
+ * unauthenticated caller learns nothing about the request schema.
+ */
+export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], authenticate: Authenticate): void {
   for (const r of routes) {
     app.route({
       method: r.method,
       url: r.path,
       handler: async (req, reply) => {
+        const principal = await authenticate(req, r.auth);
         const body: unknown = r.body ? parse(r.body, req.body ?? {}, 'body') : undefined;
         const query: unknown = r.query ? parse(r.query, req.query ?? {}, 'query') : undefined;
         const params = req.params as Record<string, string>;
-        const result = await r.handler({ req, reply, body, query, params });
+        const result = await r.handler({ req, reply, principal, body, query, params });
         return r.raw ? result : ok(result);
       },
     });

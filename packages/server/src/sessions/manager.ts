@@ -70,7 +70,7 @@ export class SessionManager {
   }
 
   /** Creates a session record and its signed token (`POST /v1/sessions/token`). */
-  async create(req: TokenRequest, apiKeyId: string): Promise<{ session_id: string; session_token: string }> {
+  async create(req: TokenRequest, apiKeyId: string | null): Promise<{ session_id: string; session_token: string }> {
     const { db, clock, config } = this.deps;
     if (req.mode === 'FULL') {
       throw new LivefaceError('mode_not_supported', 'FULL mode is not available on this server yet; use LITE.', {

@@ -28,7 +28,7 @@ const IdParam = z.object({ avatar_id: z.string() });
 
 /** Avatar and language routes. */
 export function avatarRoutes(ctx: HttpContext) {
-  const { auth, db, clock, sessions } = ctx;
+  const { db, clock, sessions } = ctx;
   const find = async (id: string) => {
     const row = await avatars.getAvatar(db, id);
     if (!row) throw new LivefaceError('avatar_not_found', `No avatar with id ${id}.`);
@@ -44,7 +44,6 @@ export function avatarRoutes(ctx: HttpContext) {
       query: PageQuery,
       response: paginated(Avatar),
       handler: async ({ req, query }) => {
-        if (!publicOnly) await auth.key(req);
         const { rows, count } = await avatars.listAvatars(db, { page: query.page, pageSize: query.page_size, publicOnly });
         return { count, ...pageLinks(ctx, req, query.page, query.page_size, count), results: rows.map(show) };
       },
@@ -60,8 +59,7 @@ export function avatarRoutes(ctx: HttpContext) {
       summary: 'One avatar.',
       auth: 'key',
       response: Avatar,
-      handler: async ({ req, params }) => {
-        await auth.key(req);
+      handler: async ({ params }) => {
         return show(await find(IdParam.parse(params).avatar_id));
       },
     }),
@@ -73,8 +71,7 @@ export function avatarRoutes(ctx: HttpContext) {
       auth: 'key',
       body: AvatarPatch,
       response: Avatar,
-      handler: async ({ req, params, body }) => {
-        await auth.key(req);
+      handler: async ({ params, body }) => {
         const { avatar_id } = IdParam.parse(params);
         await find(avatar_id);
         await avatars.updateAvatar(db, avatar_id, body, clock.now());
@@ -88,8 +85,7 @@ export function avatarRoutes(ctx: HttpContext) {
       summary: 'Delete an avatar (soft); its live sessions end with AVATAR_DELETED.',
       auth: 'key',
       response: null,
-      handler: async ({ req, params }) => {
-        await auth.key(req);
+      handler: async ({ params }) => {
         const { avatar_id } = IdParam.parse(params);
         await find(avatar_id);
         if (avatar_id === SANDBOX_AVATAR_ID) {

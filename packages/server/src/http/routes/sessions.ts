@@ -16,6 +16,7 @@ import { LivefaceError } from '../../errors.js';
 import * as store from '../../store/sessions.js';
 import type { SessionRow } from '../../store/sessions.js';
 import { route } from '../route.js';
+import type { Principal } from '../auth.js';
 import { baseUrl, iso, pageLinks, type HttpContext } from './context.js';
 
 /** A session record as the API shows it. */
@@ -45,8 +46,7 @@ const SessionIdParam = z.object({ session_id: z.string() });
 export function sessionRoutes(ctx: HttpContext) {
   const { auth, sessions, db, clock } = ctx;
 
-  const readable = async (req: Parameters<typeof auth.any>[0], id: string) => {
-    const p = await auth.any(req);
+  const readable = async (p: Principal | null, id: string) => {
     auth.sessionOf(p, id);
     const row = await store.getSession(db, id);
     if (!row) throw new LivefaceError('session_not_found', `No session with id ${id}.`);
@@ -61,8 +61,8 @@ export function sessionRoutes(ctx: HttpContext) {
     auth: 'key_or_token',
     body: StopRequest,
     response: null,
-    handler: async ({ req, body }) => {
-      const id = auth.sessionOf(await auth.any(req), body.session_id);
+    handler: async ({ principal, body }) => {
+      const id = auth.sessionOf(principal, body.session_id);
       await sessions.stop(id, body.reason ?? 'USER_CLOSED');
       return null;
     },
@@ -77,7 +77,7 @@ export function sessionRoutes(ctx: HttpContext) {
       auth: 'key',
       body: TokenRequest,
       response: TokenResponse,
-      handler: async ({ req, body }) => sessions.create(body, (await auth.key(req)).keyId),
+      handler: async ({ principal, body }) => sessions.create(body, principal?.kind === 'key' ? principal.keyId : null),
     }),
     route({
       method: 'POST',
@@ -87,8 +87,8 @@ export function sessionRoutes(ctx: HttpContext) {
       auth: 'key_or_token',
       body: SessionRefBody,
       response: StartResponse,
-      handler: async ({ req, body }) => {
-        const id = auth.sessionOf(await auth.any(req), body.session_id);
+      handler: async ({ req, principal, body }) => {
+        const id = auth.sessionOf(principal, body.session_id);
         return sessions.start(id, baseUrl(ctx, req).replace(/^http/, 'ws'));
       },
     }),
@@ -107,8 +107,8 @@ export function sessionRoutes(ctx: HttpContext) {
       auth: 'key_or_token',
       body: SessionRefBody,
       response: null,
-      handler: async ({ req, body }) => {
-        await sessions.keepAlive(auth.sessionOf(await auth.any(req), body.session_id));
+      handler: async ({ principal, body }) => {
+        await sessions.keepAlive(auth.sessionOf(principal, body.session_id));
         return null;
       },
     }),
@@ -121,7 +121,6 @@ export function sessionRoutes(ctx: HttpContext) {
       query: ListSessionsQuery,
       response: paginated(SessionEntry),
       handler: async ({ req, query }) => {
-        await auth.key(req);
         const { rows, count } = await store.listSessions(db, {
           type: query.type,
           page: query.page,
@@ -139,7 +138,7 @@ export function sessionRoutes(ctx: HttpContext) {
       summary: 'One session.',
       auth: 'key_or_token',
       response: SessionEntry,
-      handler: async ({ req, params }) => entry(await readable(req, SessionIdParam.parse(params).session_id), clock.now()),
+      handler: async ({ principal, params }) => entry(await readable(principal, SessionIdParam.parse(params).session_id), clock.now()),
     }),
     route({
       method: 'GET',
@@ -149,8 +148,8 @@ export function sessionRoutes(ctx: HttpContext) {
       auth: 'key_or_token',
       query: TranscriptQuery,
       response: TranscriptResponse,
-      handler: async ({ req, params, query }): Promise<TranscriptResponse> => {
-        const row = await readable(req, SessionIdParam.parse(params).session_id);
+      handler: async ({ principal, params, query }): Promise<TranscriptResponse> => {
+        const row = await readable(principal, SessionIdParam.parse(params).session_id);
         const lines = await store.listTranscript(
           db,
           row.id,
