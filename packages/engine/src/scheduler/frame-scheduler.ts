@@ -1,0 +1,164 @@
+/**
+ * The frame scheduler: turns the audio timeline into pairs of (audio slice, video frame) that depict the
+ * same instant and carry the same presentation time.
+ *
+ * Lip-sync runs when audio is *appended*, not when it plays: clients send audio faster than real time, so
+ * by the time a frame plays, the estimator has usually seen the 40 ms of future it needs. Each utterance
+ * gets its own estimator, so interrupts and turn changes never leak mouth state. When a frame's mouth is
+ * not ready (the next chunk has not arrived yet) the previous mouth is held; video never waits and never
+ * trails its audio.
+ */
+import { AudioPlayout, type AudioPlayoutOptions, type PlayoutEvent } from '../audio/playout.js';
+import type { AgentState } from '../audio/types.js';
+import { rms } from '../audio/pcm.js';
+import { NEUTRAL_MOUTH, type AvatarPose, type MouthFrame, type MouthParams } from '../types.js';
+
+/** Streaming audio → mouth estimator (audio-only lip-sync, or a text-aware one). */
+export interface MouthEstimator {
+  /** Frames whose lookahead is now satisfied, in order, with ptsMs from the utterance start. */
+  push(samples: Int16Array): MouthFrame[];
+  /** The remaining frames at the end of the utterance. */
+  flush(): MouthFrame[];
+}
+
+/** Behaviour: turns mouth and state into a whole pose, once per frame. */
+export interface Behaviour {
+  step(input: {
+    ptsMs: number;
+    state: AgentState;
+    mouth: MouthParams;
+    loudness: number;
+    pitchHz: number | null;
+  }): AvatarPose;
+}
+
+/** Draws a pose into RGBA bytes. */
+export interface FrameRenderer {
+  readonly width: number;
+  readonly height: number;
+  render(pose: AvatarPose): Uint8Array;
+}
+
+/** One output tick: audio and the video frame that depicts it. */
+export interface AvFrame {
+  kind: 'av';
+  ptsMs: number;
+  turnId: string | null;
+  /** One frame of PCM16 mono audio. */
+  audio: Int16Array;
+  speechSamples: number;
+  state: AgentState;
+  pose: AvatarPose;
+  /** RGBA, width × height × 4; owned by the renderer until the next tick. Null without a renderer. */
+  video: Uint8Array | null;
+  events: PlayoutEvent[];
+}
+
+/** Options of a {@link FrameScheduler}. */
+export interface FrameSchedulerOptions extends AudioPlayoutOptions {
+  /** A fresh estimator for each utterance. */
+  newEstimator: () => MouthEstimator;
+  behaviour: Behaviour;
+  renderer?: FrameRenderer;
+  /** F0 of one frame of audio, or null when unvoiced; optional. */
+  pitch?: (samples: Int16Array, sampleRateHz: number) => number | null;
+}
+
+interface Turn {
+  estimator: MouthEstimator;
+  frames: MouthFrame[];
+  /** Speech samples of this turn already played. */
+  playedSamples: number;
+  last: MouthFrame | null;
+}
+
+/** See the module comment. */
+export class FrameScheduler {
+  readonly playout: AudioPlayout;
+  private readonly turns = new Map<string, Turn>();
+  private readonly frameMs: number;
+
+  constructor(private readonly opts: FrameSchedulerOptions) {
+    this.playout = new AudioPlayout(opts);
+    this.frameMs = 1000 / this.playout.fps;
+  }
+
+  /** Appends audio to the current utterance and runs lip-sync on it right away. */
+  append(samples: Int16Array, sourceEventId: string | null): { turnId: string; opened: boolean } {
+    const r = this.playout.append(samples, sourceEventId);
+    let turn = this.turns.get(r.turnId);
+    if (!turn) {
+      turn = { estimator: this.opts.newEstimator(), frames: [], playedSamples: 0, last: null };
+      this.turns.set(r.turnId, turn);
+    }
+    if (samples.length > 0) for (const f of turn.estimator.push(samples)) turn.frames.push(f);
+    return r;
+  }
+
+  /** Closes the current utterance; lip-sync flushes its tail. */
+  commit(): string | null {
+    const turnId = this.playout.commit();
+    const turn = turnId ? this.turns.get(turnId) : undefined;
+    if (turn) for (const f of turn.estimator.flush()) turn.frames.push(f);
+    return turnId;
+  }
+
+  /** Drops queued audio (see AudioPlayout.interrupt) and the mouth state of every dropped turn. */
+  interrupt(sourceEventId: string | null): string | null {
+    const turnId = this.playout.interrupt(sourceEventId);
+    this.turns.clear();
+    return turnId;
+  }
+
+  /** Listening pose on/off. */
+  setListening(on: boolean, sourceEventId: string | null): void {
+    this.playout.setListening(on, sourceEventId);
+  }
+
+  /** Produces the next frame pair. */
+  tick(): AvFrame {
+    const t = this.playout.tick();
+    const speech = t.samples.subarray(0, t.speechSamples);
+    let mouth: MouthParams = NEUTRAL_MOUTH;
+    let loudness = 0;
+    if (t.turnId && t.speechSamples > 0) {
+      const turn = this.turns.get(t.turnId);
+      if (turn) {
+        // The estimator frame that covers the middle of the audio playing now.
+        const mid = turn.playedSamples + t.speechSamples / 2;
+        const index = Math.floor(mid / this.playout.frameSamples);
+        const frame = turn.frames[index] ?? turn.last;
+        turn.playedSamples += t.speechSamples;
+        if (frame) {
+          turn.last = frame;
+          mouth = frame.params;
+          loudness = frame.loudness;
+        } else {
+          loudness = Math.min(1, rms(speech) * 4);
+        }
+      }
+    }
+    for (const e of t.events) {
+      if (e.kind === 'speak_ended' || e.kind === 'speak_interrupted') this.turns.delete(e.turnId);
+    }
+    const pitchHz = t.speechSamples > 0 && this.opts.pitch ? this.opts.pitch(speech, this.playout.sampleRateHz) : null;
+    const pose = this.opts.behaviour.step({ ptsMs: t.ptsMs, state: t.state, mouth, loudness, pitchHz });
+    const video = this.opts.renderer ? this.opts.renderer.render(pose) : null;
+    return {
+      kind: 'av',
+      ptsMs: t.ptsMs,
+      turnId: t.turnId,
+      audio: t.samples,
+      speechSamples: t.speechSamples,
+      state: t.state,
+      pose,
+      video,
+      events: t.events,
+    };
+  }
+
+  /** Frame duration, ms. */
+  get frameDurationMs(): number {
+    return this.frameMs;
+  }
+}
