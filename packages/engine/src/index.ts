@@ -16,3 +16,4 @@ export * from './render/renderer.js';
 export * from './render/catalog.js';
 export type * from './render/look.js';
 export * from './animation/index.js';
+export * from './scheduler/pipeline.js';
