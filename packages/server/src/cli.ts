@@ -10,6 +10,7 @@ import { systemClock } from './clock.js';
 import { startServer, openStore } from './server.js';
 import { createKey, listKeys, revokeKey } from './store/keys.js';
 import { VERSION } from './version.js';
+import { renderCommand } from './offline/render-command.js';
 
 const USAGE = `liveface ${VERSION} — self-hosted real-time avatar server
 
@@ -18,6 +19,9 @@ Usage:
   liveface keys create [--name NAME]    create an API key (printed once)
   liveface keys list                    list API keys (never the keys themselves)
   liveface keys revoke <id|prefix>      revoke an API key
+  liveface render --audio in.wav [--avatar ID] [--quality low|medium|high|very_high]
+                  [--orientation landscape|portrait|square] [--fps 25|30] -o out.mp4
+                                        render a talking-avatar video (H.264 + AAC) from a WAV
   liveface --version | --help
 
 Every setting is also an environment variable (LIVEFACE_PORT, LIVEFACE_DATA_DIR, …; see docs/configuration.md).`;
@@ -34,6 +38,13 @@ async function main(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       config: { type: 'string' },
       name: { type: 'string' },
+      audio: { type: 'string' },
+      avatar: { type: 'string' },
+      quality: { type: 'string' },
+      orientation: { type: 'string' },
+      fps: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      text: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -42,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, sub, arg] = positionals;
   if (values.help || !command) return out(USAGE), values.help ? 0 : 2;
 
+  if (command === 'render') return render(values);
   const overrides: Record<string, unknown> = {};
   if (values.host !== undefined) overrides.host = values.host;
   if (values.port !== undefined) overrides.port = values.port;
@@ -53,6 +65,22 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'keys') return keys(config, sub, arg, values.name);
   process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
   return 2;
+}
+
+function render(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  return renderCommand(
+    {
+      audio: str('audio'),
+      output: str('output'),
+      avatar: str('avatar'),
+      quality: str('quality'),
+      orientation: str('orientation'),
+      fps: str('fps'),
+      text: str('text'),
+    },
+    { out: process.stdout, err: process.stderr },
+  );
 }
 
 async function serve(config: Config): Promise<number> {

@@ -157,6 +157,12 @@ export class FrameScheduler {
     };
   }
 
+  /** Size of the video frames, or null without a renderer. */
+  get videoSize(): { width: number; height: number } | null {
+    const r = this.opts.renderer;
+    return r ? { width: r.width, height: r.height } : null;
+  }
+
   /** Frame duration, ms. */
   get frameDurationMs(): number {
     return this.frameMs;

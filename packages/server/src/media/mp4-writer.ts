@@ -99,6 +99,7 @@ export class Mp4Writer {
   }
 
   private failure(code: number | null): Error {
+    if (this.spawnError) return this.spawnError;
     return new LivefaceError('internal_error', `ffmpeg failed (exit ${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   }
 }

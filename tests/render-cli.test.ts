@@ -1,0 +1,102 @@
+/** `liveface render` end to end: a real WAV in, the real CLI, ffmpeg, and ffprobe on the MP4 out. */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'packages/server/dist/cli.js');
+let dir: string;
+
+/** A 44.1 kHz stereo WAV of syllable-like bursts (exercises resampling and downmix). */
+function speechLikeWav(seconds: number): Buffer {
+  const rate = 44_100;
+  const n = rate * seconds;
+  const buf = Buffer.alloc(44 + n * 4);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + n * 4, 4);
+  buf.write('WAVEfmt ', 8);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(2, 22);
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 4, 28);
+  buf.writeUInt16LE(4, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(n * 4, 40);
+  for (let i = 0; i < n; i++) {
+    const t = i / rate;
+    let v = 0;
+    if ((t * 1000) % 400 < 240) for (let h = 1; h <= 20; h++) v += Math.exp(-(((120 * h - 700) / 250) ** 2)) * Math.sin(2 * Math.PI * 120 * h * t);
+    const s = Math.round(v * 8000);
+    buf.writeInt16LE(s, 44 + i * 4);
+    buf.writeInt16LE(s, 46 + i * 4);
+  }
+  return buf;
+}
+
+beforeAll(() => {
+  execFileSync(join(root, 'node_modules/.bin/tsc'), ['-b'], { cwd: root });
+  dir = mkdtempSync(join(tmpdir(), 'liveface-render-'));
+  writeFileSync(join(dir, 'in.wav'), speechLikeWav(2));
+  writeFileSync(join(dir, 'not-audio.wav'), 'this is not a wav file');
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('liveface render', () => {
+  it('writes an H.264 + AAC MP4 of the right length, size and frame rate', async () => {
+    const out = join(dir, 'out.mp4');
+    const r = await run('node', [cli, 'render', '--audio', join(dir, 'in.wav'), '--quality', 'low', '--avatar', '3f6c1d2a-8b4e-4c7a-9e15-6a2d0b9c4f81', '-o', out]);
+    expect(r.stdout).toMatch(/Wrote .*out\.mp4/);
+    expect(r.stderr).toMatch(/100%/); // the progress bar reached the end
+    const probe = JSON.parse(
+      (await run('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', out])).stdout,
+    );
+    const video = probe.streams.find((s: any) => s.codec_type === 'video');
+    const audio = probe.streams.find((s: any) => s.codec_type === 'audio');
+    expect(video.codec_name).toBe('h264');
+    expect([video.width, video.height]).toEqual([640, 360]);
+    expect(video.r_frame_rate).toBe('25/1');
+    expect(audio.codec_name).toBe('aac');
+    // 2 s of speech plus a 200 ms tail for the mouth to settle.
+    expect(Number(probe.format.duration)).toBeGreaterThan(2.1);
+    expect(Number(probe.format.duration)).toBeLessThan(2.4);
+    // faststart: the moov atom comes before the media data.
+    const bytes = readFileSync(out).toString('latin1');
+    expect(bytes.indexOf('moov')).toBeGreaterThan(0);
+    expect(bytes.indexOf('moov')).toBeLessThan(bytes.indexOf('mdat'));
+  }, 60_000);
+
+  it('supports portrait at 30 fps', async () => {
+    const out = join(dir, 'portrait.mp4');
+    await run('node', [cli, 'render', '--audio', join(dir, 'in.wav'), '--quality', 'low', '--orientation', 'portrait', '--fps', '30', '-o', out]);
+    const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', out])).stdout);
+    const video = probe.streams.find((s: any) => s.codec_type === 'video');
+    expect([video.width, video.height]).toEqual([360, 640]);
+    expect(video.r_frame_rate).toBe('30/1');
+  }, 60_000);
+
+  it('explains unreadable audio, unknown avatars and a missing ffmpeg', async () => {
+    const fail = async (args: string[], env: NodeJS.ProcessEnv = process.env) => {
+      try {
+        await run(process.execPath, [cli, 'render', ...args], { env });
+      } catch (e) {
+        return e as { code: number; stderr: string };
+      }
+      throw new Error('expected a failure');
+    };
+    const bad = await fail(['--audio', join(dir, 'not-audio.wav'), '-o', join(dir, 'x.mp4')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not a WAV file/);
+    const missing = await fail(['--audio', join(dir, 'missing.wav'), '-o', join(dir, 'x.mp4')]);
+    expect(missing.stderr).toMatch(/cannot read .*ENOENT/);
+    const avatar = await fail(['--audio', join(dir, 'in.wav'), '--avatar', 'nobody', '-o', join(dir, 'x.mp4')]);
+    expect(avatar.stderr).toMatch(/unknown avatar "nobody".*Wayne/);
+    const noFfmpeg = await fail(['--audio', join(dir, 'in.wav'), '--quality', 'low', '-o', join(dir, 'x.mp4')], { ...process.env, PATH: '/nonexistent' });
+    expect(noFfmpeg.stderr).toMatch(/ffmpeg not found/);
+  }, 60_000);
+});
