@@ -91,7 +91,7 @@ export class LiteClient {
   constructor(url: string) {
     this.ws = new WebSocket(url);
     this.ws.on('message', (data) => {
-      this.events.push({ ...JSON.parse(data.toString()), receivedAt: performance.now() });
+      this.events.push({ ...JSON.parse(Buffer.from(data as Buffer).toString('utf8')), receivedAt: performance.now() });
       this.notify();
     });
     this.ws.on('close', (code, reason) => {

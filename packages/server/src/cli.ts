@@ -68,7 +68,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function render(values: Record<string, string | boolean | undefined>): Promise<number> {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string) => {
+    const v = values[k];
+    return typeof v === 'string' ? v : undefined;
+  };
   return renderCommand(
     {
       audio: str('audio'),
