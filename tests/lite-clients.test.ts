@@ -5,8 +5,8 @@
  * unique event_id on every server event.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LiteClient, startTestServer, type TestServer } from './helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { LiteClient } from './helpers/server.js';
 import {
   chunkAudio,
   connect,
@@ -20,19 +20,11 @@ import {
   sliceString,
   speakLog,
   stateLog,
+  useLiteServer,
 } from './helpers/lite.js';
 
-let server: TestServer;
-const clients: LiteClient[] = [];
-const track = (c: LiteClient) => (clients.push(c), c);
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
-afterAll(() => server.stop());
+const suite = useLiteServer();
+const { track } = suite;
 
 /** Waits for the utterance `taskId` to end (speak_ended) and the state to come to rest. */
 async function waitEnded(c: LiteClient, taskId: string, timeoutMs = 15_000) {
@@ -44,7 +36,7 @@ async function waitEnded(c: LiteClient, taskId: string, timeoutMs = 15_000) {
 
 describe('official web SDK (repeatAudio)', () => {
   it('base64 string sliced 19,200 then 48,000 chars, one uuid, back-to-back, then speak_end with that id', async () => {
-    const s = await server.startSession();
+    const s = await suite.server.startSession();
     // The SDK resolves start() on `open` and sends without waiting for `connected`.
     const c = track(new LiteClient(s.wsUrl));
     await c.opened();
@@ -75,7 +67,7 @@ describe('official web SDK (repeatAudio)', () => {
   });
 
   it('SDK interrupt (fresh uuid) mid-clip and listening commands with uuids', async () => {
-    const s = await server.startSession();
+    const s = await suite.server.startSession();
     const c = track(new LiteClient(s.wsUrl));
     await c.opened();
     const id = randomUUID();
@@ -111,7 +103,7 @@ describe('official web SDK (repeatAudio)', () => {
   });
 
   it('old SDK: 960-character slices (the "20 ms" bug) still give one started/ended pair', async () => {
-    const s = await server.startSession();
+    const s = await suite.server.startSession();
     const c = track(new LiteClient(s.wsUrl));
     await c.opened();
     const slices = sliceString(pcmBytes(1000).toString('base64'), 960, 960);
@@ -138,7 +130,7 @@ describe('official web SDK (repeatAudio)', () => {
 
 describe('Pipecat (HeyGenVideoService, LIVE_AVATAR)', () => {
   it('400 ms then 1 s chunks, event_id shared per utterance, interrupt with null id, keep-alive', async () => {
-    const s = await server.startSession();
+    const s = await suite.server.startSession();
     // Pipecat does not wait for `connected` (PR #4312).
     const c = track(new LiteClient(s.wsUrl));
     await c.opened();
@@ -196,7 +188,7 @@ describe('Pipecat (HeyGenVideoService, LIVE_AVATAR)', () => {
 
 describe('LiveKit Agents plugin', () => {
   it('waits for connected; fresh uuid per chunk; speak_end with a fresh uuid then start_listening does not cut speech', async () => {
-    const s = await server.startSession();
+    const s = await suite.server.startSession();
     const c = track(await connect(s.wsUrl));
     expect(c.events).toHaveLength(1);
 
@@ -249,7 +241,7 @@ describe('LiveKit Agents plugin', () => {
 
 describe('HeyGen starter (hand-rolled LiveKit agent)', () => {
   it('no event_id anywhere; the undocumented "start" header before each utterance is tolerated', async () => {
-    const s = await server.startSession();
+    const s = await suite.server.startSession();
     const c = track(new LiteClient(s.wsUrl));
     await c.opened();
     const tasks: string[] = [];
@@ -279,7 +271,7 @@ describe('HeyGen starter (hand-rolled LiveKit agent)', () => {
   });
 
   it('a "start" header announcing 16 kHz gets a warning (audio is still read as 24 kHz)', async () => {
-    const s = await server.startSession();
+    const s = await suite.server.startSession();
     const c = track(await connect(s.wsUrl));
     c.send({ type: 'start', encoding: 'pcm_s16le', sample_rate: 16000, channels: 1 });
     const w = await c.waitType('warning');

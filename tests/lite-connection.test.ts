@@ -2,21 +2,12 @@
  * LITE WebSocket connections: capability URL and close codes, reconnects, several sockets per session,
  * WS ping/pong, REST stop closing the socket, WS keep-alive, and the message metrics.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { LiteClient, pcmBase64, startTestServer, type TestServer } from './helpers/server.js';
-import { connect, expectOneUtterance, expectWellFormed, ofType, roundTrip, sleep } from './helpers/lite.js';
+import { expect, it } from 'vitest';
+import { LiteClient, pcmBase64 } from './helpers/server.js';
+import { connect, expectOneUtterance, expectWellFormed, ofType, roundTrip, sleep, useLiteServer } from './helpers/lite.js';
 
-let server: TestServer;
-const clients: LiteClient[] = [];
-const track = (c: LiteClient) => (clients.push(c), c);
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
-afterAll(() => server.stop());
+const suite = useLiteServer();
+const { track } = suite;
 
 /** Plays a short utterance on `c` and returns its speak_ended. */
 async function play(c: LiteClient, id: string, ms = 200) {
@@ -26,7 +17,7 @@ async function play(c: LiteClient, id: string, ms = 200) {
 }
 
 it('a wrong capability in the URL closes with 4001 and sends no events', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const parts = s.wsUrl.split('/');
   const cap = parts.at(-1)!;
   const wrong = [...parts.slice(0, -1), (cap[0] === 'A' ? 'B' : 'A') + cap.slice(1)].join('/');
@@ -34,7 +25,7 @@ it('a wrong capability in the URL closes with 4001 and sends no events', async (
   expect(await c.closed()).toBe(4001);
   expect(c.events).toEqual([]);
   // Another session's capability does not open this one either.
-  const other = await server.startSession();
+  const other = await suite.server.startSession();
   const swapped = [...parts.slice(0, -1), other.wsUrl.split('/').at(-1)!].join('/');
   const d = track(new LiteClient(swapped));
   expect(await d.closed()).toBe(4001);
@@ -44,8 +35,8 @@ it('a wrong capability in the URL closes with 4001 and sends no events', async (
 });
 
 it("a stopped session's URL closes with 4009", async () => {
-  const s = await server.startSession();
-  const stop = await server.api('/v1/sessions/stop', {
+  const s = await suite.server.startSession();
+  const stop = await suite.server.api('/v1/sessions/stop', {
     token: s.token,
     key: null,
     body: { session_id: s.sessionId },
@@ -57,7 +48,7 @@ it("a stopped session's URL closes with 4009", async () => {
 });
 
 it('reconnecting to the same ws_url after closing works and receives `connected`', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const a = track(await connect(s.wsUrl));
   await play(a, 'first-socket');
   a.close();
@@ -73,7 +64,7 @@ it('reconnecting to the same ws_url after closing works and receives `connected`
 });
 
 it('two sockets on one session both receive the events; replies to a bad command go to its sender only', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const a = track(await connect(s.wsUrl));
   const b = track(await connect(s.wsUrl));
   const ended = await play(a, 'shared');
@@ -101,7 +92,7 @@ it('two sockets on one session both receive the events; replies to a bad command
 });
 
 it('a frame above the 16 MiB transport limit closes that socket with 1009; the session lives on', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   c.send(JSON.stringify({ type: 'agent.speak', event_id: 'huge', audio: 'A'.repeat(17 * 1024 * 1024) }));
   expect(await c.closed(15_000)).toBe(1009);
@@ -110,7 +101,7 @@ it('a frame above the 16 MiB transport limit closes that socket with 1009; the s
 });
 
 it('a WS-level ping gets a pong promptly', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   const payload = Buffer.from('liveface-ping');
   const t0 = performance.now();
@@ -131,12 +122,12 @@ it('a WS-level ping gets a pong promptly', async () => {
 });
 
 it('REST stop sends session.state_updated closing then closed, then closes the socket with 1000', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   // Mid-utterance, to be sure speech does not hold the socket open.
   c.send({ type: 'agent.speak', event_id: 'x', audio: pcmBase64(2000) });
   await c.waitType('agent.speak_started', 10_000);
-  const stop = await server.api('/v1/sessions/stop', {
+  const stop = await suite.server.api('/v1/sessions/stop', {
     token: s.token,
     key: null,
     body: { session_id: s.sessionId, reason: 'USER_DISCONNECTED' },
@@ -151,7 +142,7 @@ it('REST stop sends session.state_updated closing then closed, then closes the s
 });
 
 it('session.keep_alive over WS is accepted with no error and no reply', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   c.send({ type: 'session.keep_alive', event_id: 'ka-1' });
   c.send({ type: 'session.keep_alive' });
@@ -163,10 +154,10 @@ it('session.keep_alive over WS is accepted with no error and no reply', async ()
 });
 
 it('GET /metrics counts incoming agent.speak messages', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   await play(c, 'metrics');
-  const r = await server.api('/metrics', { key: null });
+  const r = await suite.server.api('/metrics', { key: null });
   expect(r.status).toBe(200);
   const text = String(r.body);
   const line = text

@@ -2,30 +2,19 @@
  * LITE WebSocket bad input. Each case must answer with an `error` (or `warning`) event of the documented
  * shape, leave the socket open and the session working: a valid utterance sent afterwards plays.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   pcmBase64,
-  startTestServer,
   type LiteClient,
   type Received,
-  type TestServer,
 } from './helpers/server.js';
-import { connect, expectOneUtterance, expectWellFormed, ofType, sleep } from './helpers/lite.js';
+import { connect, expectOneUtterance, expectWellFormed, ofType, sleep, useLiteServer } from './helpers/lite.js';
 
-let server: TestServer;
-const clients: LiteClient[] = [];
-const track = (c: LiteClient) => (clients.push(c), c);
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
-afterAll(() => server.stop());
+const suite = useLiteServer();
+const { track } = suite;
 
 async function fresh(): Promise<LiteClient> {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   return track(await connect(s.wsUrl));
 }
 

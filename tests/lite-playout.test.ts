@@ -3,8 +3,8 @@
  * and commands sent before `connected`. Exact timing is in lite-manual-clock.test.ts; tolerances here
  * are wide enough for a busy 2-core machine.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { LiteClient, pcmBase64, startTestServer, type TestServer } from './helpers/server.js';
+import { expect, it } from 'vitest';
+import { LiteClient, pcmBase64 } from './helpers/server.js';
 import {
   connect,
   expectAppended,
@@ -15,22 +15,14 @@ import {
   sleep,
   speakLog,
   stateLog,
+  useLiteServer,
 } from './helpers/lite.js';
 
-let server: TestServer;
-const clients: LiteClient[] = [];
-const track = (c: LiteClient) => (clients.push(c), c);
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
-afterAll(() => server.stop());
+const suite = useLiteServer();
+const { track } = suite;
 
 it('1.0 s of audio sent at once plays in real time: speak_ended ≈ 1.0 s after speak_started', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   c.send({ type: 'agent.speak', event_id: 'rt', audio: pcmBase64(1000) });
   c.send({ type: 'agent.speak_end', event_id: 'rt' });
@@ -45,7 +37,7 @@ it('1.0 s of audio sent at once plays in real time: speak_ended ≈ 1.0 s after 
 });
 
 it('a buffer that runs dry mid-utterance gives one started/ended pair (no flapping)', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   c.send({ type: 'agent.speak', event_id: 'dry', audio: pcmBase64(200) });
   const started = await c.waitType('agent.speak_started', 10_000);
@@ -69,7 +61,7 @@ it('a buffer that runs dry mid-utterance gives one started/ended pair (no flappi
 });
 
 it('interrupt clears queued audio at once: idle well under 200 ms, no speak_ended for the task', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   c.send({ type: 'agent.speak', event_id: 'long', audio: pcmBase64(1500) });
   c.send({ type: 'agent.speak_end', event_id: 'long' });
@@ -109,7 +101,7 @@ it('interrupt clears queued audio at once: idle well under 200 ms, no speak_ende
 });
 
 it('commands sent synchronously in the open handler (before `connected`) are queued and acted on', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(new LiteClient(s.wsUrl));
   c.ws.on('open', () => {
     c.send({ type: 'agent.speak', event_id: 'early', audio: pcmBase64(300) });
@@ -129,7 +121,7 @@ it('commands sent synchronously in the open handler (before `connected`) are que
 });
 
 it('`connected` is always the first event, on every socket, even with commands sent at once', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const cs = Array.from({ length: 6 }, (_, i) => {
     const c = track(new LiteClient(s.wsUrl));
     c.ws.on('open', () => {
@@ -149,7 +141,7 @@ it('`connected` is always the first event, on every socket, even with commands s
 });
 
 it('back-to-back utterances (two repeatAudio calls) play in order, one pair each, talking throughout', async () => {
-  const s = await server.startSession();
+  const s = await suite.server.startSession();
   const c = track(await connect(s.wsUrl));
   for (const id of ['first', 'second']) {
     c.send({ type: 'agent.speak', event_id: id, audio: pcmBase64(300) });

@@ -2,9 +2,9 @@
  * Shared helpers of the LITE WebSocket suites (tests/lite-*.test.ts): connecting, barriers, and the
  * checks every client replay makes (schema, fresh event ids, one started/ended pair per utterance).
  */
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { LiteEvent } from '@liveface/protocol';
-import { LiteClient, type Received } from './server.js';
+import { LiteClient, startTestServer, type Received, type TestServer } from './server.js';
 
 /** Waits `ms` of real time. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -137,4 +137,27 @@ export function speakLog(c: LiteClient): string[] {
 /** All agent.state_updated transitions as `prev>next`. */
 export function stateLog(c: LiteClient, from = 0): string[] {
   return ofType(c, 'agent.state_updated', from).map((e) => `${e.previous_state}>${e.new_state}`);
+}
+
+/**
+ * Registers a test file's server and socket bookkeeping: a server for the whole file, and every socket
+ * passed to `track` closed after each test.
+ */
+export function useLiteServer(): { readonly server: TestServer; track: (c: LiteClient) => LiteClient } {
+  let server: TestServer | undefined;
+  const clients: LiteClient[] = [];
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+  afterAll(() => server?.stop());
+  return {
+    get server() {
+      if (!server) throw new Error('the test server is not started yet');
+      return server;
+    },
+    track: (c) => (clients.push(c), c),
+  };
 }
