@@ -35,8 +35,8 @@ async function boot(dataDir: string, env: Record<string, string> = {}): Promise<
   });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
     const check = () => {
@@ -46,7 +46,7 @@ async function boot(dataDir: string, env: Record<string, string> = {}): Promise<
         resolve(m[1]!);
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
   });
   return { child, url, out: () => out };
