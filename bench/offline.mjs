@@ -21,13 +21,24 @@ function wav(secs) {
   const rate = 24000;
   const n = rate * secs;
   const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVEfmt ', 8); b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(rate, 24); b.writeUInt32LE(rate * 2, 28);
-  b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36); b.writeUInt32LE(n * 2, 40);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + n * 2, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate * 2, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(n * 2, 40);
   for (let i = 0; i < n; i++) {
     const t = i / rate;
     let v = 0;
-    if ((t * 1000) % 400 < 240) for (let h = 1; h <= 20; h++) v += Math.exp(-(((120 * h - 700) / 250) ** 2)) * Math.sin(2 * Math.PI * 120 * h * t);
+    if ((t * 1000) % 400 < 240)
+      for (let h = 1; h <= 20; h++)
+        v += Math.exp(-(((120 * h - 700) / 250) ** 2)) * Math.sin(2 * Math.PI * 120 * h * t);
     b.writeInt16LE(Math.round(v * 8000), 44 + i * 2);
   }
   return b;
@@ -36,19 +47,41 @@ function wav(secs) {
 const dir = mkdtempSync(join(tmpdir(), 'liveface-bench-'));
 try {
   writeFileSync(join(dir, 'in.wav'), wav(seconds));
-  console.log(`offline render, ${seconds} s of audio → 480p MP4 (x264 veryfast + AAC), ${runs} fresh processes each`);
+  console.log(
+    `offline render, ${seconds} s of audio → 480p MP4 (x264 veryfast + AAC), ${runs} fresh processes each`,
+  );
   console.log('avatar   × real time per run                  median');
   for (const [name, id] of avatars) {
     const speeds = [];
     for (let r = 0; r < runs; r++) {
-      const out = execFileSync('node', [cli, 'render', '--audio', join(dir, 'in.wav'), '--quality', 'medium', '--avatar', id, '-o', join(dir, 'out.mp4')], {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).toString();
+      const out = execFileSync(
+        'node',
+        [
+          cli,
+          'render',
+          '--audio',
+          join(dir, 'in.wav'),
+          '--quality',
+          'medium',
+          '--avatar',
+          id,
+          '-o',
+          join(dir, 'out.mp4'),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      ).toString();
       const m = /\(([\d.]+)× real time\)/.exec(out);
       speeds.push(Number(m?.[1]));
     }
     const sorted = [...speeds].sort((a, b) => a - b);
-    console.log(`${name.padEnd(8)} ${speeds.map((s) => s.toFixed(1).padStart(5)).join(' ').padEnd(36)} ${sorted[Math.floor(sorted.length / 2)].toFixed(1)}×`);
+    console.log(
+      `${name.padEnd(8)} ${speeds
+        .map((s) => s.toFixed(1).padStart(5))
+        .join(' ')
+        .padEnd(36)} ${sorted[Math.floor(sorted.length / 2)].toFixed(1)}×`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

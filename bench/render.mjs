@@ -25,15 +25,19 @@ const FRAMES = arg('--frames', 300);
 const WARMUP_FRAMES = 30;
 
 /** The pose at frame `i` of a 25 fps talking sequence, deterministic. */
-function poseAt(/** @type {number} */ i, /** @type {import('../packages/engine/src/types.js').AvatarPose} */ p) {
+function poseAt(
+  /** @type {number} */ i,
+  /** @type {import('../packages/engine/src/types.js').AvatarPose} */ p,
+) {
   const classes = engine.VISEME_CLASSES;
   // A new viseme every 3 frames (~8 per second), cross-faded so the mouth moves every frame.
   const k = Math.floor(i / 3);
   const a = engine.VISEME_TEMPLATES[classes[(k * 5) % classes.length] ?? 'SIL'];
   const b = engine.VISEME_TEMPLATES[classes[((k + 1) * 5) % classes.length] ?? 'SIL'];
   const t = (i % 3) / 3;
-  for (const key of /** @type {(keyof typeof a)[]} */ (Object.keys(a))) p.mouth[key] = a[key] + (b[key] - a[key]) * t;
-  const blink = i % 90 < 4 ? [0.5, 1, 1, 0.5][i % 90] ?? 0 : 0;
+  for (const key of /** @type {(keyof typeof a)[]} */ (Object.keys(a)))
+    p.mouth[key] = a[key] + (b[key] - a[key]) * t;
+  const blink = i % 90 < 4 ? ([0.5, 1, 1, 0.5][i % 90] ?? 0) : 0;
   p.eyeClose.left = blink;
   p.eyeClose.right = blink;
   p.gaze.x = Math.sin(i * 0.05) * 0.4;
@@ -49,7 +53,10 @@ function poseAt(/** @type {number} */ i, /** @type {import('../packages/engine/s
 }
 
 /** One process: render and time FRAMES frames of one avatar at one quality. */
-function child(/** @type {string} */ avatarId, /** @type {import('../packages/engine/src/render/sizes.js').RenderQuality} */ quality) {
+function child(
+  /** @type {string} */ avatarId,
+  /** @type {import('../packages/engine/src/render/sizes.js').RenderQuality} */ quality,
+) {
   const r = engine.createRenderer({ avatarId, quality });
   const p = engine.restPose();
   const ms = [];
@@ -66,7 +73,7 @@ function child(/** @type {string} */ avatarId, /** @type {import('../packages/en
 
 const median = (/** @type {number[]} */ xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] ?? NaN : ((s[s.length / 2 - 1] ?? 0) + (s[s.length / 2] ?? 0)) / 2;
+  return s.length % 2 ? (s[s.length >> 1] ?? NaN) : ((s[s.length / 2 - 1] ?? 0) + (s[s.length / 2] ?? 0)) / 2;
 };
 
 if (process.argv[2] === '--child') {
@@ -74,19 +81,36 @@ if (process.argv[2] === '--child') {
 } else {
   const procs = arg('--procs', 3);
   const cpu = cpus()[0];
-  console.log(`renderer benchmark: ${FRAMES} frames/process after ${WARMUP_FRAMES} warm-up, ${procs} fresh processes per cell`);
-  console.log(`node ${process.version}, ${cpus().length} × ${cpu?.model ?? '?'} @ ${cpu?.speed ?? '?'} MHz\n`);
+  console.log(
+    `renderer benchmark: ${FRAMES} frames/process after ${WARMUP_FRAMES} warm-up, ${procs} fresh processes per cell`,
+  );
+  console.log(
+    `node ${process.version}, ${cpus().length} × ${cpu?.model ?? '?'} @ ${cpu?.speed ?? '?'} MHz\n`,
+  );
   console.log('avatar   size            median ms  p95 ms   per-process medians');
   for (const avatar of engine.BUILTIN_AVATARS) {
     for (const quality of /** @type {const} */ (['low', 'medium', 'high'])) {
       const runs = [];
       for (let k = 0; k < procs; k++) {
-        const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', avatar.id, quality, '--frames', String(FRAMES)]);
+        const out = execFileSync(process.execPath, [
+          fileURLToPath(import.meta.url),
+          '--child',
+          avatar.id,
+          quality,
+          '--frames',
+          String(FRAMES),
+        ]);
         runs.push(/** @type {{ median: number; p95: number }} */ (JSON.parse(out.toString())));
       }
       const { width, height } = engine.frameSize(quality);
       console.log(
-        `${avatar.name.padEnd(8)} ${`${quality} ${width}×${height}`.padEnd(15)} ${median(runs.map((r) => r.median)).toFixed(2).padStart(9)}  ${median(runs.map((r) => r.p95)).toFixed(2).padStart(6)}   ${runs.map((r) => r.median.toFixed(2)).join(' ')}`,
+        `${avatar.name.padEnd(8)} ${`${quality} ${width}×${height}`.padEnd(15)} ${median(
+          runs.map((r) => r.median),
+        )
+          .toFixed(2)
+          .padStart(9)}  ${median(runs.map((r) => r.p95))
+          .toFixed(2)
+          .padStart(6)}   ${runs.map((r) => r.median.toFixed(2)).join(' ')}`,
       );
     }
   }

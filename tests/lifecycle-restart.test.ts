@@ -28,9 +28,18 @@ afterAll(() => {
 });
 
 /** Starts `liveface serve` on a free loopback port; resolves with its URL and everything it printed. */
-async function boot(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; out: () => string }> {
+async function boot(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; out: () => string }> {
   const child = spawn(process.execPath, [cli, 'serve'], {
-    env: { ...process.env, LIVEFACE_PORT: '0', LIVEFACE_DATA_DIR: dataDir, LIVEFACE_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      LIVEFACE_PORT: '0',
+      LIVEFACE_DATA_DIR: dataDir,
+      LIVEFACE_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -51,13 +60,17 @@ async function boot(dataDir: string, env: Record<string, string> = {}): Promise<
   });
   return { child, url, out: () => out };
 }
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((r) =>
+    c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code)),
+  );
 async function call(url: string, path: string, init: { key?: string; token?: string; body?: unknown } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.key) headers['x-api-key'] = init.key;
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   const res = await fetch(url + path, {
-    method: init.body === undefined && !path.endsWith('start') && !path.endsWith('keep-alive') ? 'GET' : 'POST',
+    method:
+      init.body === undefined && !path.endsWith('start') && !path.endsWith('keep-alive') ? 'GET' : 'POST',
     headers,
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
@@ -71,10 +84,15 @@ describe('liveface serve', () => {
     const key = /\b(lf_[A-Za-z0-9_-]{20,})/.exec(first.out())?.[1];
     expect(key).toBeDefined();
     expect(statSync(join(dir, 'secret.key')).mode & 0o777).toBe(0o600);
-    const token = await call(first.url, '/v1/sessions/token', { key, body: { mode: 'LITE', avatar_id: SANDBOX_AVATAR_ID } });
+    const token = await call(first.url, '/v1/sessions/token', {
+      key,
+      body: { mode: 'LITE', avatar_id: SANDBOX_AVATAR_ID },
+    });
     expect(token.status).toBe(200);
     const { session_id, session_token } = token.body.data;
-    expect((await call(first.url, '/v1/sessions/start', { token: session_token, body: {} })).status).toBe(200);
+    expect((await call(first.url, '/v1/sessions/start', { token: session_token, body: {} })).status).toBe(
+      200,
+    );
 
     first.child.kill('SIGKILL'); // a crash: nothing gets to close the session
     await exited(first.child);
@@ -100,7 +118,10 @@ describe('liveface serve', () => {
     expect(JSON.stringify(rows)).not.toContain(key!.slice(10));
 
     // Graceful shutdown: exit code 0, live sessions recorded as ended.
-    const live = await call(second.url, '/v1/sessions/token', { key, body: { mode: 'LITE', avatar_id: SANDBOX_AVATAR_ID } });
+    const live = await call(second.url, '/v1/sessions/token', {
+      key,
+      body: { mode: 'LITE', avatar_id: SANDBOX_AVATAR_ID },
+    });
     await call(second.url, '/v1/sessions/start', { token: live.body.data.session_token, body: {} });
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);
@@ -114,7 +135,9 @@ describe('liveface serve', () => {
   it('refuses a bad configuration, listing every problem', async () => {
     const d = mkdtempSync(join(tmpdir(), 'liveface-cfg-'));
     try {
-      await run(process.execPath, [cli, 'serve'], { env: { ...process.env, LIVEFACE_DATA_DIR: d, LIVEFACE_PORT: 'abc', LIVEFACE_IDLE_TIMEOUT_S: '-5' } });
+      await run(process.execPath, [cli, 'serve'], {
+        env: { ...process.env, LIVEFACE_DATA_DIR: d, LIVEFACE_PORT: 'abc', LIVEFACE_IDLE_TIMEOUT_S: '-5' },
+      });
       throw new Error('expected a failure');
     } catch (e) {
       const err = e as { code: number; stderr: string };
@@ -131,7 +154,11 @@ describe('liveface keys', () => {
   it('creates, lists and revokes keys that a running server honours', async () => {
     const d = mkdtempSync(join(tmpdir(), 'liveface-keys-'));
     try {
-      const env = { ...process.env, LIVEFACE_DATA_DIR: d, LIVEFACE_API_KEY: 'lf_configured_key_0123456789abcdef' };
+      const env = {
+        ...process.env,
+        LIVEFACE_DATA_DIR: d,
+        LIVEFACE_API_KEY: 'lf_configured_key_0123456789abcdef',
+      };
       const created = await run(process.execPath, [cli, 'keys', 'create', '--name', 'ci'], { env });
       const key = /\b(lf_[A-Za-z0-9_-]{20,})/.exec(created.stdout)![1]!;
       const id = /Created API key ([0-9a-f-]{36})/.exec(created.stdout)![1]!;
@@ -149,7 +176,9 @@ describe('liveface keys', () => {
       server.child.kill('SIGTERM');
       await exited(server.child);
 
-      const unknown = await run(process.execPath, [cli, 'frobnicate'], { env }).catch((e: { code: number; stderr: string }) => e);
+      const unknown = await run(process.execPath, [cli, 'frobnicate'], { env }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
       expect((unknown as { code: number }).code).toBe(2);
       expect((unknown as { stderr: string }).stderr).toMatch(/Usage/);
     } finally {

@@ -47,7 +47,9 @@ describe('idle timeout', () => {
   it('is pushed back by a REST keep-alive', async () => {
     const s = await server.startSession();
     await advance(200_000);
-    expect((await server.api('/v1/sessions/keep-alive', { method: 'POST', token: s.token, key: null })).status).toBe(200);
+    expect(
+      (await server.api('/v1/sessions/keep-alive', { method: 'POST', token: s.token, key: null })).status,
+    ).toBe(200);
     await advance(200_000); // 400 s after start, 200 s after the keep-alive
     expect((await status(s.sessionId)).status).toBe('active');
     await advance(102_000);
@@ -119,7 +121,10 @@ describe('max duration and sandbox', () => {
     expect(s.maxSessionDuration).toBe(120);
     for (let i = 0; i < 3; i++) {
       await advance(50_000);
-      if (i < 2) expect((await server.api('/v1/sessions/keep-alive', { method: 'POST', token: s.token, key: null })).status).toBe(200);
+      if (i < 2)
+        expect(
+          (await server.api('/v1/sessions/keep-alive', { method: 'POST', token: s.token, key: null })).status,
+        ).toBe(200);
     }
     expect(await ended(s.sessionId)).toBe('MAX_DURATION_REACHED');
   });

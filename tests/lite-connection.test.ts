@@ -4,7 +4,15 @@
  */
 import { expect, it } from 'vitest';
 import { LiteClient, pcmBase64 } from './helpers/server.js';
-import { connect, expectOneUtterance, expectWellFormed, ofType, roundTrip, sleep, useLiteServer } from './helpers/lite.js';
+import {
+  connect,
+  expectOneUtterance,
+  expectWellFormed,
+  ofType,
+  roundTrip,
+  sleep,
+  useLiteServer,
+} from './helpers/lite.js';
 
 const suite = useLiteServer();
 const { track } = suite;

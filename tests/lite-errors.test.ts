@@ -3,12 +3,15 @@
  * shape, leave the socket open and the session working: a valid utterance sent afterwards plays.
  */
 import { expect, it } from 'vitest';
+import { pcmBase64, type LiteClient, type Received } from './helpers/server.js';
 import {
-  pcmBase64,
-  type LiteClient,
-  type Received,
-} from './helpers/server.js';
-import { connect, expectOneUtterance, expectWellFormed, ofType, sleep, useLiteServer } from './helpers/lite.js';
+  connect,
+  expectOneUtterance,
+  expectWellFormed,
+  ofType,
+  sleep,
+  useLiteServer,
+} from './helpers/lite.js';
 
 const suite = useLiteServer();
 const { track } = suite;

@@ -31,7 +31,9 @@ function speechLikeWav(seconds: number): Buffer {
   for (let i = 0; i < n; i++) {
     const t = i / rate;
     let v = 0;
-    if ((t * 1000) % 400 < 240) for (let h = 1; h <= 20; h++) v += Math.exp(-(((120 * h - 700) / 250) ** 2)) * Math.sin(2 * Math.PI * 120 * h * t);
+    if ((t * 1000) % 400 < 240)
+      for (let h = 1; h <= 20; h++)
+        v += Math.exp(-(((120 * h - 700) / 250) ** 2)) * Math.sin(2 * Math.PI * 120 * h * t);
     const s = Math.round(v * 8000);
     buf.writeInt16LE(s, 44 + i * 4);
     buf.writeInt16LE(s, 46 + i * 4);
@@ -50,7 +52,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('liveface render', () => {
   it('writes an H.264 + AAC MP4 of the right length, size and frame rate', async () => {
     const out = join(dir, 'out.mp4');
-    const r = await run('node', [cli, 'render', '--audio', join(dir, 'in.wav'), '--quality', 'low', '--avatar', '3f6c1d2a-8b4e-4c7a-9e15-6a2d0b9c4f81', '-o', out]);
+    const r = await run('node', [
+      cli,
+      'render',
+      '--audio',
+      join(dir, 'in.wav'),
+      '--quality',
+      'low',
+      '--avatar',
+      '3f6c1d2a-8b4e-4c7a-9e15-6a2d0b9c4f81',
+      '-o',
+      out,
+    ]);
     expect(r.stdout).toMatch(/Wrote .*out\.mp4/);
     expect(r.stderr).toMatch(/100%/); // the progress bar reached the end
     const probe = JSON.parse(
@@ -73,8 +86,23 @@ describe('liveface render', () => {
 
   it('supports portrait at 30 fps', async () => {
     const out = join(dir, 'portrait.mp4');
-    await run('node', [cli, 'render', '--audio', join(dir, 'in.wav'), '--quality', 'low', '--orientation', 'portrait', '--fps', '30', '-o', out]);
-    const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', out])).stdout);
+    await run('node', [
+      cli,
+      'render',
+      '--audio',
+      join(dir, 'in.wav'),
+      '--quality',
+      'low',
+      '--orientation',
+      'portrait',
+      '--fps',
+      '30',
+      '-o',
+      out,
+    ]);
+    const probe = JSON.parse(
+      (await run('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', out])).stdout,
+    );
     const video = probe.streams.find((s: any) => s.codec_type === 'video');
     expect([video.width, video.height]).toEqual([360, 640]);
     expect(video.r_frame_rate).toBe('30/1');
@@ -94,9 +122,19 @@ describe('liveface render', () => {
     expect(bad.stderr).toMatch(/not a WAV file/);
     const missing = await fail(['--audio', join(dir, 'missing.wav'), '-o', join(dir, 'x.mp4')]);
     expect(missing.stderr).toMatch(/cannot read .*ENOENT/);
-    const avatar = await fail(['--audio', join(dir, 'in.wav'), '--avatar', 'nobody', '-o', join(dir, 'x.mp4')]);
+    const avatar = await fail([
+      '--audio',
+      join(dir, 'in.wav'),
+      '--avatar',
+      'nobody',
+      '-o',
+      join(dir, 'x.mp4'),
+    ]);
     expect(avatar.stderr).toMatch(/unknown avatar "nobody".*Wayne/);
-    const noFfmpeg = await fail(['--audio', join(dir, 'in.wav'), '--quality', 'low', '-o', join(dir, 'x.mp4')], { ...process.env, PATH: '/nonexistent' });
+    const noFfmpeg = await fail(
+      ['--audio', join(dir, 'in.wav'), '--quality', 'low', '-o', join(dir, 'x.mp4')],
+      { ...process.env, PATH: '/nonexistent' },
+    );
     expect(noFfmpeg.stderr).toMatch(/ffmpeg not found/);
   }, 60_000);
 });

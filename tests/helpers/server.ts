@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
-import { parseConfig, startServer, type Clock, type ConfigInput, type LivefaceServer } from '@liveface/server';
+import {
+  parseConfig,
+  startServer,
+  type Clock,
+  type ConfigInput,
+  type LivefaceServer,
+} from '@liveface/server';
 
 /** The API key every test server accepts. */
 export const TEST_KEY = 'lf_test_key_0123456789abcdef0123456789';
@@ -16,17 +22,31 @@ export const TEST_KEY = 'lf_test_key_0123456789abcdef0123456789';
 export interface TestServer extends LivefaceServer {
   dataDir: string;
   /** fetch against the server with JSON in and out. */
-  api(path: string, init?: { method?: string; body?: unknown; key?: string | null; token?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    path: string,
+    init?: {
+      method?: string;
+      body?: unknown;
+      key?: string | null;
+      token?: string;
+      headers?: Record<string, string>;
+    },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates a LITE session (token) with the given body fields. */
   createSession(fields?: Record<string, unknown>): Promise<{ sessionId: string; token: string }>;
   /** Creates and starts a LITE session. */
-  startSession(fields?: Record<string, unknown>): Promise<{ sessionId: string; token: string; wsUrl: string; maxSessionDuration: number }>;
+  startSession(
+    fields?: Record<string, unknown>,
+  ): Promise<{ sessionId: string; token: string; wsUrl: string; maxSessionDuration: number }>;
   /** Stops the server and deletes its data folder (unless `keepData`). */
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 /** Starts a server for one test file. */
-export async function startTestServer(config: Partial<ConfigInput> = {}, opts: { clock?: Clock; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  config: Partial<ConfigInput> = {},
+  opts: { clock?: Clock; dataDir?: string } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'liveface-test-'));
   const server = await startServer(
     parseConfig({ host: '127.0.0.1', port: 0, dataDir, apiKey: TEST_KEY, logLevel: 'silent', ...config }),
@@ -44,7 +64,11 @@ export async function startTestServer(config: Partial<ConfigInput> = {}, opts: {
       body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(server.url + path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body });
+    const res = await fetch(server.url + path, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body,
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -55,7 +79,9 @@ export async function startTestServer(config: Partial<ConfigInput> = {}, opts: {
     return { status: res.status, body: parsed, headers: res.headers };
   };
   const createSession: TestServer['createSession'] = async (fields = {}) => {
-    const r = await api('/v1/sessions/token', { body: { mode: 'LITE', avatar_id: SANDBOX_AVATAR_ID, ...fields } });
+    const r = await api('/v1/sessions/token', {
+      body: { mode: 'LITE', avatar_id: SANDBOX_AVATAR_ID, ...fields },
+    });
     if (r.status !== 200) throw new Error(`token failed: ${r.status} ${JSON.stringify(r.body)}`);
     return { sessionId: r.body.data.session_id, token: r.body.data.session_token };
   };
@@ -91,7 +117,10 @@ export class LiteClient {
   constructor(url: string) {
     this.ws = new WebSocket(url);
     this.ws.on('message', (data) => {
-      this.events.push({ ...JSON.parse(Buffer.from(data as Buffer).toString('utf8')), receivedAt: performance.now() });
+      this.events.push({
+        ...JSON.parse(Buffer.from(data as Buffer).toString('utf8')),
+        receivedAt: performance.now(),
+      });
       this.notify();
     });
     this.ws.on('close', (code, reason) => {
@@ -122,7 +151,10 @@ export class LiteClient {
     for (;;) {
       const found = this.events.slice(from).find(pred);
       if (found) return found;
-      if (this.closeCode !== null) throw new Error(`socket closed (${this.closeCode}) before the awaited event; got ${this.types().join(', ')}`);
+      if (this.closeCode !== null)
+        throw new Error(
+          `socket closed (${this.closeCode}) before the awaited event; got ${this.types().join(', ')}`,
+        );
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`timed out waiting for an event; got ${this.types().join(', ')}`);
       await new Promise<void>((resolve) => {
@@ -177,6 +209,7 @@ export class LiteClient {
 export function pcmBase64(ms: number, amplitude = 8000): string {
   const n = Math.round((ms * 24_000) / 1000);
   const buf = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / 24_000)), i * 2);
+  for (let i = 0; i < n; i++)
+    buf.writeInt16LE(Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / 24_000)), i * 2);
   return buf.toString('base64');
 }

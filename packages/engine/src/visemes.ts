@@ -8,20 +8,76 @@ import { VISEME_CLASSES, type MouthParams, type VisemeClass } from './types.js';
 export const VISEME_TEMPLATES: Readonly<Record<VisemeClass, MouthParams>> = {
   SIL: { jawOpen: 0, lipRound: 0, lipSpread: 0, lipClose: 0.2, lowerLipTuck: 0, tongueUp: 0, teethShow: 0 },
   PP: { jawOpen: 0, lipRound: 0.1, lipSpread: 0, lipClose: 1, lowerLipTuck: 0, tongueUp: 0, teethShow: 0 },
-  FF: { jawOpen: 0.1, lipRound: 0, lipSpread: 0.2, lipClose: 0, lowerLipTuck: 1, tongueUp: 0, teethShow: 0.8 },
-  CH: { jawOpen: 0.25, lipRound: 0.6, lipSpread: 0, lipClose: 0, lowerLipTuck: 0, tongueUp: 0.3, teethShow: 0.7 },
-  TT: { jawOpen: 0.25, lipRound: 0, lipSpread: 0.3, lipClose: 0, lowerLipTuck: 0, tongueUp: 0.8, teethShow: 0.6 },
+  FF: {
+    jawOpen: 0.1,
+    lipRound: 0,
+    lipSpread: 0.2,
+    lipClose: 0,
+    lowerLipTuck: 1,
+    tongueUp: 0,
+    teethShow: 0.8,
+  },
+  CH: {
+    jawOpen: 0.25,
+    lipRound: 0.6,
+    lipSpread: 0,
+    lipClose: 0,
+    lowerLipTuck: 0,
+    tongueUp: 0.3,
+    teethShow: 0.7,
+  },
+  TT: {
+    jawOpen: 0.25,
+    lipRound: 0,
+    lipSpread: 0.3,
+    lipClose: 0,
+    lowerLipTuck: 0,
+    tongueUp: 0.8,
+    teethShow: 0.6,
+  },
   AA: { jawOpen: 1, lipRound: 0, lipSpread: 0.2, lipClose: 0, lowerLipTuck: 0, tongueUp: 0, teethShow: 0.5 },
-  E: { jawOpen: 0.6, lipRound: 0, lipSpread: 0.6, lipClose: 0, lowerLipTuck: 0, tongueUp: 0.1, teethShow: 0.6 },
-  I: { jawOpen: 0.35, lipRound: 0, lipSpread: 1, lipClose: 0, lowerLipTuck: 0, tongueUp: 0.2, teethShow: 0.8 },
+  E: {
+    jawOpen: 0.6,
+    lipRound: 0,
+    lipSpread: 0.6,
+    lipClose: 0,
+    lowerLipTuck: 0,
+    tongueUp: 0.1,
+    teethShow: 0.6,
+  },
+  I: {
+    jawOpen: 0.35,
+    lipRound: 0,
+    lipSpread: 1,
+    lipClose: 0,
+    lowerLipTuck: 0,
+    tongueUp: 0.2,
+    teethShow: 0.8,
+  },
   OU: { jawOpen: 0.45, lipRound: 1, lipSpread: 0, lipClose: 0, lowerLipTuck: 0, tongueUp: 0, teethShow: 0.1 },
 };
 
-const KEYS: (keyof MouthParams)[] = ['jawOpen', 'lipRound', 'lipSpread', 'lipClose', 'lowerLipTuck', 'tongueUp', 'teethShow'];
+const KEYS: (keyof MouthParams)[] = [
+  'jawOpen',
+  'lipRound',
+  'lipSpread',
+  'lipClose',
+  'lowerLipTuck',
+  'tongueUp',
+  'teethShow',
+];
 
 /** Posterior-weighted mix of the class templates. */
 export function paramsFromPosterior(posterior: ArrayLike<number>): MouthParams {
-  const out: MouthParams = { jawOpen: 0, lipRound: 0, lipSpread: 0, lipClose: 0, lowerLipTuck: 0, tongueUp: 0, teethShow: 0 };
+  const out: MouthParams = {
+    jawOpen: 0,
+    lipRound: 0,
+    lipSpread: 0,
+    lipClose: 0,
+    lowerLipTuck: 0,
+    tongueUp: 0,
+    teethShow: 0,
+  };
   VISEME_CLASSES.forEach((c, i) => {
     const w = posterior[i] ?? 0;
     for (const k of KEYS) out[k] += w * VISEME_TEMPLATES[c][k];

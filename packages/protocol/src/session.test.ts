@@ -16,19 +16,27 @@ describe('TokenRequest', () => {
       avatar_id,
       livekit_config: { livekit_url: 'wss://lk', livekit_room: 'r', livekit_client_token: 't' },
     });
-    const docs = TokenRequest.parse({ mode: 'LITE', avatar_id, livekit_config: { url: 'wss://lk', token: 't' } });
+    const docs = TokenRequest.parse({
+      mode: 'LITE',
+      avatar_id,
+      livekit_config: { url: 'wss://lk', token: 't' },
+    });
     expect(oas.mode === 'LITE' && oas.livekit_config).toEqual({ url: 'wss://lk', room: 'r', token: 't' });
     expect(docs.mode === 'LITE' && docs.livekit_config).toEqual({ url: 'wss://lk', room: null, token: 't' });
   });
 
   it('resolves video settings: video_settings, then top-level fields, then defaults', () => {
     expect(resolveVideo(TokenRequest.parse({ avatar_id }))).toEqual({ quality: 'high', encoding: 'VP8' });
-    expect(resolveVideo(TokenRequest.parse({ avatar_id, video_quality: 'low', video_encoding: 'H264' }))).toEqual({
+    expect(
+      resolveVideo(TokenRequest.parse({ avatar_id, video_quality: 'low', video_encoding: 'H264' })),
+    ).toEqual({
       quality: 'low',
       encoding: 'H264',
     });
     expect(
-      resolveVideo(TokenRequest.parse({ avatar_id, video_quality: 'low', video_settings: { quality: 'medium' } })),
+      resolveVideo(
+        TokenRequest.parse({ avatar_id, video_quality: 'low', video_settings: { quality: 'medium' } }),
+      ),
     ).toEqual({ quality: 'medium', encoding: 'VP8' });
   });
 });

@@ -56,11 +56,10 @@ export const LiveKitConfigInput = z
     }),
     z.object({ url: z.string().min(1), token: z.string().min(1), room: z.string().min(1).optional() }),
   ])
-  .transform(
-    (c): LiveKitConfig =>
-      'livekit_url' in c
-        ? { url: c.livekit_url, room: c.livekit_room, token: c.livekit_client_token }
-        : { url: c.url, room: c.room ?? null, token: c.token },
+  .transform((c): LiveKitConfig =>
+    'livekit_url' in c
+      ? { url: c.livekit_url, room: c.livekit_room, token: c.livekit_client_token }
+      : { url: c.url, room: c.room ?? null, token: c.token },
   );
 
 /** `agora_config` of a LITE token request. */
@@ -125,15 +124,18 @@ export const FullTokenRequest = z.object({
  * `POST /v1/sessions/token` body. `CUSTOM` is read as `LITE`; a body without `mode` is FULL when it
  * has `avatar_persona`, LITE otherwise (docs/compat.md).
  */
-export const TokenRequest = z.preprocess((body) => {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
-  const b = body as Record<string, unknown>;
-  if (b.mode === 'CUSTOM') return { ...b, mode: 'LITE' };
-  if (b.mode === undefined || b.mode === null) {
-    return { ...b, mode: 'avatar_persona' in b ? 'FULL' : 'LITE' };
-  }
-  return body;
-}, z.discriminatedUnion('mode', [LiteTokenRequest, FullTokenRequest]));
+export const TokenRequest = z.preprocess(
+  (body) => {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+    const b = body as Record<string, unknown>;
+    if (b.mode === 'CUSTOM') return { ...b, mode: 'LITE' };
+    if (b.mode === undefined || b.mode === null) {
+      return { ...b, mode: 'avatar_persona' in b ? 'FULL' : 'LITE' };
+    }
+    return body;
+  },
+  z.discriminatedUnion('mode', [LiteTokenRequest, FullTokenRequest]),
+);
 /** A parsed token request. */
 export type TokenRequest = z.infer<typeof TokenRequest>;
 

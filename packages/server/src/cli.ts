@@ -49,9 +49,9 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'boolean', short: 'v' },
     },
   });
-  if (values.version) return out(VERSION), 0;
+  if (values.version) return (out(VERSION), 0);
   const [command, sub, arg] = positionals;
-  if (values.help || !command) return out(USAGE), values.help ? 0 : 2;
+  if (values.help || !command) return (out(USAGE), values.help ? 0 : 2);
 
   if (command === 'render') return render(values);
   const overrides: Record<string, unknown> = {};
@@ -104,7 +104,12 @@ async function serve(config: Config): Promise<number> {
   return new Promise<number>(() => {}); // runs until a signal
 }
 
-async function keys(config: Config, sub: string | undefined, arg: string | undefined, name: string | undefined): Promise<number> {
+async function keys(
+  config: Config,
+  sub: string | undefined,
+  arg: string | undefined,
+  name: string | undefined,
+): Promise<number> {
   const log = pino({ level: 'warn' });
   const { db } = await openStore({ ...config, apiKey: undefined }, systemClock, log);
   try {
@@ -125,9 +130,9 @@ async function keys(config: Config, sub: string | undefined, arg: string | undef
         return 0;
       }
       case 'revoke': {
-        if (!arg) return process.stderr.write('Usage: liveface keys revoke <id|prefix>\n'), 2;
+        if (!arg) return (process.stderr.write('Usage: liveface keys revoke <id|prefix>\n'), 2);
         const k = await revokeKey(db, arg, Date.now());
-        if (!k) return process.stderr.write(`No single API key matches "${arg}".\n`), 1;
+        if (!k) return (process.stderr.write(`No single API key matches "${arg}".\n`), 1);
         out(`Revoked ${k.id} (${k.prefix}…).`);
         return 0;
       }

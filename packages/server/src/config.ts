@@ -9,7 +9,9 @@ import { z } from 'zod';
 const csv = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
-const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]).transform((v) => v === true || v === 'true' || v === '1');
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+  .transform((v) => v === true || v === 'true' || v === '1');
 
 /** Every setting, with its default. */
 export const ConfigSchema = z.object({
@@ -34,13 +36,20 @@ export const ConfigSchema = z.object({
   /** `max_session_duration` when the request gives none, seconds. */
   defaultSessionDurationS: z.coerce.number().int().positive().default(3600),
   /** Largest `max_session_duration` a request may ask for, seconds. */
-  maxSessionDurationS: z.coerce.number().int().positive().default(4 * 3600),
+  maxSessionDurationS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 3600),
   /** Duration of sandbox sessions, seconds. */
   sandboxDurationS: z.coerce.number().int().positive().default(60),
   /** How long an uncommitted utterance may run dry before it ends, ms. */
   underrunGraceMs: z.coerce.number().int().positive().default(3000),
   /** Output frame rate. */
-  fps: z.coerce.number().pipe(z.union([z.literal(25), z.literal(30)])).default(25),
+  fps: z.coerce
+    .number()
+    .pipe(z.union([z.literal(25), z.literal(30)]))
+    .default(25),
 });
 /** Validated configuration. */
 export type Config = z.infer<typeof ConfigSchema>;
@@ -101,7 +110,8 @@ export function loadConfig(
       throw new ConfigError([`config file ${file}: ${(e as Error).message}`]);
     }
     const unknown = Object.keys(fromFile).filter((k) => !(k in ENV));
-    if (unknown.length) throw new ConfigError(unknown.map((k) => `config file ${file}: unknown setting "${k}"`));
+    if (unknown.length)
+      throw new ConfigError(unknown.map((k) => `config file ${file}: unknown setting "${k}"`));
   }
   const fromEnv: Record<string, unknown> = {};
   for (const [key, name] of Object.entries(ENV)) {

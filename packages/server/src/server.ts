@@ -40,14 +40,19 @@ export interface StartOptions {
 export const dbFile = (dataDir: string): string => join(dataDir, 'liveface.db');
 
 /** Opens the store and makes sure the configured or a first API key exists. */
-export async function openStore(config: Config, clock: Clock, log: Logger): Promise<{ db: Db; createdApiKey: string | null }> {
+export async function openStore(
+  config: Config,
+  clock: Clock,
+  log: Logger,
+): Promise<{ db: Db; createdApiKey: string | null }> {
   const db = await openDb(dbFile(config.dataDir));
   await seedBuiltins(db, BUILTIN_AVATARS, clock.now());
   let createdApiKey: string | null = null;
   if (config.apiKey) {
     const existing = await findKey(db, config.apiKey);
     if (!existing) await insertKey(db, config.apiKey, 'from configuration', clock.now());
-    else if (existing.revokedAt !== null) log.warn('the configured API key (LIVEFACE_API_KEY) has been revoked');
+    else if (existing.revokedAt !== null)
+      log.warn('the configured API key (LIVEFACE_API_KEY) has been revoked');
   } else if ((await countActiveKeys(db)) === 0) {
     createdApiKey = (await createKey(db, 'first key', clock.now())).key;
   }

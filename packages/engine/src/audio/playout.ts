@@ -111,9 +111,7 @@ export class AudioPlayout {
       throw new RangeError(`${this.sampleRateHz} Hz does not divide into ${this.fps} fps frames`);
     }
     this.frameSamples = frameSamples;
-    this.underrunGraceSamples = Math.round(
-      ((options.underrunGraceMs ?? 3000) * this.sampleRateHz) / 1000,
-    );
+    this.underrunGraceSamples = Math.round(((options.underrunGraceMs ?? 3000) * this.sampleRateHz) / 1000);
     this.newTurnId = options.newTurnId ?? defaultTurnId;
   }
 

@@ -3,7 +3,10 @@ import { resample } from './resample.js';
 import { decodeWav, downmix, encodeWav, floatToPcm16, WavError } from './wav.js';
 
 function tone(hz: number, rate: number, seconds: number): Float32Array {
-  return Float32Array.from({ length: Math.round(rate * seconds) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / rate));
+  return Float32Array.from(
+    { length: Math.round(rate * seconds) },
+    (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / rate),
+  );
 }
 /** Dominant frequency by zero crossings. */
 function zeroCrossHz(x: Float32Array, rate: number): number {

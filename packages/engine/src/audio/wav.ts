@@ -19,11 +19,13 @@ export function decodeWav(bytes: Uint8Array): WavAudio {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (o: number) => String.fromCharCode(...bytes.subarray(o, o + 4));
   if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') {
-    throw new WavError('not a WAV file (no RIFF/WAVE header); convert it with e.g. `ffmpeg -i in -ar 24000 out.wav`');
+    throw new WavError(
+      'not a WAV file (no RIFF/WAVE header); convert it with e.g. `ffmpeg -i in -ar 24000 out.wav`',
+    );
   }
   let fmt: { format: number; channels: number; rate: number; bits: number } | null = null;
   let data: Uint8Array | null = null;
-  for (let o = 12; o + 8 <= bytes.byteLength; ) {
+  for (let o = 12; o + 8 <= bytes.byteLength;) {
     const id = tag(o);
     const size = view.getUint32(o + 4, true);
     const body = o + 8;
@@ -39,7 +41,8 @@ export function decodeWav(bytes: Uint8Array): WavAudio {
       };
     } else if (id === 'data') {
       // Streams written on the fly may carry a size of 0 or 0xffffffff: take the rest of the file.
-      const end = size === 0 || size === 0xffffffff ? bytes.byteLength : Math.min(bytes.byteLength, body + size);
+      const end =
+        size === 0 || size === 0xffffffff ? bytes.byteLength : Math.min(bytes.byteLength, body + size);
       data = bytes.subarray(body, end);
     }
     o = body + size + (size & 1);
@@ -47,7 +50,8 @@ export function decodeWav(bytes: Uint8Array): WavAudio {
   }
   if (!fmt) throw new WavError('WAV file has no fmt chunk');
   if (!data) throw new WavError('WAV file has no data chunk');
-  if (fmt.channels < 1 || fmt.rate < 1000) throw new WavError(`unsupported WAV: ${fmt.channels} channels at ${fmt.rate} Hz`);
+  if (fmt.channels < 1 || fmt.rate < 1000)
+    throw new WavError(`unsupported WAV: ${fmt.channels} channels at ${fmt.rate} Hz`);
   const isInt = fmt.format === 1;
   const isFloat = fmt.format === 3;
   if (!(isInt && [8, 16, 24, 32].includes(fmt.bits)) && !(isFloat && [32, 64].includes(fmt.bits))) {
@@ -64,7 +68,8 @@ export function decodeWav(bytes: Uint8Array): WavAudio {
       if (isFloat) v = fmt.bits === 32 ? d.getFloat32(o, true) : d.getFloat64(o, true);
       else if (fmt.bits === 8) v = (d.getUint8(o) - 128) / 128;
       else if (fmt.bits === 16) v = d.getInt16(o, true) / 32768;
-      else if (fmt.bits === 24) v = ((d.getUint8(o) | (d.getUint8(o + 1) << 8) | (d.getInt8(o + 2) << 16)) / 8388608);
+      else if (fmt.bits === 24)
+        v = (d.getUint8(o) | (d.getUint8(o + 1) << 8) | (d.getInt8(o + 2) << 16)) / 8388608;
       else v = d.getInt32(o, true) / 2147483648;
       channels[c]![i] = v;
     }

@@ -63,20 +63,28 @@ export function parseManifest(raw: unknown): PackManifest {
   if (!isObj(raw)) throw new PackError('avatar.json must be a JSON object');
   if (raw.format !== PACK_FORMAT) throw new PackError(`avatar.json: "format" must be "${PACK_FORMAT}"`);
   const size = raw.size;
-  if (!Array.isArray(size) || size.length !== 2 || !size.every((n) => Number.isInteger(n) && (n as number) > 0)) {
+  if (
+    !Array.isArray(size) ||
+    size.length !== 2 ||
+    !size.every((n) => Number.isInteger(n) && (n as number) > 0)
+  ) {
     throw new PackError('avatar.json: "size" must be [width, height] in pixels');
   }
   const [width, height] = size as [number, number];
   if (!isObj(raw.layers)) throw new PackError('avatar.json: "layers" must be an object');
   const layers = raw.layers;
-  if (!isObj(layers.mouth)) throw new PackError('avatar.json: "layers.mouth" must map viseme classes to PNG files');
+  if (!isObj(layers.mouth))
+    throw new PackError('avatar.json: "layers.mouth" must map viseme classes to PNG files');
   const given = layers.mouth;
   for (const k of Object.keys(given)) {
     if (!(VISEME_CLASSES as readonly string[]).includes(k)) {
-      throw new PackError(`avatar.json: unknown mouth class "${k}"; classes are ${VISEME_CLASSES.join(', ')}`);
+      throw new PackError(
+        `avatar.json: unknown mouth class "${k}"; classes are ${VISEME_CLASSES.join(', ')}`,
+      );
     }
   }
-  if (!given.SIL || !given.AA) throw new PackError('avatar.json: "layers.mouth" needs at least SIL (closed) and AA (open)');
+  if (!given.SIL || !given.AA)
+    throw new PackError('avatar.json: "layers.mouth" needs at least SIL (closed) and AA (open)');
   const mouth = {} as Record<VisemeClass, string>;
   for (const c of VISEME_CLASSES) {
     const own = given[c];
@@ -88,7 +96,8 @@ export function parseManifest(raw: unknown): PackManifest {
     throw new PackError('avatar.json: "headPivot" must be [x, y] in layer pixels');
   }
   const fit = raw.fit ?? 'cover';
-  if (fit !== 'cover' && fit !== 'contain') throw new PackError('avatar.json: "fit" must be "cover" or "contain"');
+  if (fit !== 'cover' && fit !== 'contain')
+    throw new PackError('avatar.json: "fit" must be "cover" or "contain"');
   return {
     format: PACK_FORMAT,
     id: str(raw.id, 'id'),
@@ -99,7 +108,9 @@ export function parseManifest(raw: unknown): PackManifest {
       base: str(layers.base, 'layers.base'),
       head: layers.head === undefined || layers.head === null ? null : str(layers.head, 'layers.head'),
       eyesClosed:
-        layers.eyesClosed === undefined || layers.eyesClosed === null ? null : str(layers.eyesClosed, 'layers.eyesClosed'),
+        layers.eyesClosed === undefined || layers.eyesClosed === null
+          ? null
+          : str(layers.eyesClosed, 'layers.eyesClosed'),
       mouth,
     },
     headPivot: pivot as [number, number],

@@ -31,7 +31,9 @@ export async function createPackRenderer(
     try {
       img = await loadImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
-      throw new PackError(`avatar pack "${manifest.name}": ${name} is not a readable PNG (${(e as Error).message})`);
+      throw new PackError(
+        `avatar pack "${manifest.name}": ${name} is not a readable PNG (${(e as Error).message})`,
+      );
     }
     if (img.width !== manifest.width || img.height !== manifest.height) {
       throw new PackError(
@@ -88,7 +90,10 @@ class LayeredRenderer implements PackRenderer {
 
     // Head space: rotate about the neck, nod with pitch, follow the head offset.
     const [px, py] = m.headPivot.map((v) => v * this.scale) as [number, number];
-    ctx.translate(px + pose.headOffset.x * this.height, py + pose.headOffset.y * this.height + pose.head.pitch * 0.002 * this.height);
+    ctx.translate(
+      px + pose.headOffset.x * this.height,
+      py + pose.headOffset.y * this.height + pose.head.pitch * 0.002 * this.height,
+    );
     ctx.rotate((pose.head.roll * Math.PI) / 180);
     ctx.translate(-px + pose.head.yaw * 0.002 * this.height, -py);
     if (m.layers.head) this.draw(m.layers.head, 1);

@@ -39,7 +39,14 @@ export function shouldersPath(ctx: SKRSContext2D, sh: Shoulders, bottomY: number
   ctx.beginPath();
   ctx.moveTo(-nw - 6, sh.neckBaseY);
   ctx.bezierCurveTo(-nw - 40, sh.neckBaseY + 12, -sh.halfWidth + 40, sh.y - 20, -sh.halfWidth + 8, sh.y + 4);
-  ctx.bezierCurveTo(-sh.halfWidth - 14, sh.y + 20, -sh.halfWidth - 22, sh.y + 70, -sh.halfWidth - 26, bottomY);
+  ctx.bezierCurveTo(
+    -sh.halfWidth - 14,
+    sh.y + 20,
+    -sh.halfWidth - 22,
+    sh.y + 70,
+    -sh.halfWidth - 26,
+    bottomY,
+  );
   ctx.lineTo(sh.halfWidth + 26, bottomY);
   ctx.bezierCurveTo(sh.halfWidth + 22, sh.y + 70, sh.halfWidth + 14, sh.y + 20, sh.halfWidth - 8, sh.y + 4);
   ctx.bezierCurveTo(sh.halfWidth - 40, sh.y - 20, nw + 40, sh.neckBaseY + 12, nw + 6, sh.neckBaseY);

@@ -115,7 +115,12 @@ export function drawEye(
     const f = e.lashFlick;
     ctx.beginPath();
     ctx.moveTo(ox - side * w * 0.25, -h * 0.55 * (1 - c));
-    ctx.quadraticCurveTo(ox + side * w * 0.18 * f, -h * 0.4, ox + side * w * 0.3 * f, -h * (0.75 * f) * (1 - 0.5 * c));
+    ctx.quadraticCurveTo(
+      ox + side * w * 0.18 * f,
+      -h * 0.4,
+      ox + side * w * 0.3 * f,
+      -h * (0.75 * f) * (1 - 0.5 * c),
+    );
     ctx.quadraticCurveTo(ox + side * w * 0.05, h * 0.05, ox - side * w * 0.05, h * 0.1);
     ctx.closePath();
     ctx.fill();
@@ -140,7 +145,13 @@ export function drawEye(
 }
 
 /** Draws one brow centred over its eye (current origin = eye centre). */
-export function drawBrow(ctx: SKRSContext2D, face: FaceLook, side: -1 | 1, raise: number, narrow: number): void {
+export function drawBrow(
+  ctx: SKRSContext2D,
+  face: FaceLook,
+  side: -1 | 1,
+  raise: number,
+  narrow: number,
+): void {
   const b = face.brows;
   const k = 1 - 0.2 * narrow;
   const lift = raise * 7;

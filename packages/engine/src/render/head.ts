@@ -10,7 +10,16 @@ import { createEyePaint, drawBrow, drawEye, type EyePaint } from './eyes.js';
 import { createMouthPaint, drawMouth, type MouthPaint } from './mouth.js';
 
 /** Depth of each part in front of the neck axis, avatar units: how far it slides per unit of sin(yaw). */
-const DEPTH = { ears: -55, outline: 6, eyes: 38, brows: 40, noseBridge: 52, noseTip: 68, mouth: 52, hair: 14 } as const;
+const DEPTH = {
+  ears: -55,
+  outline: 6,
+  eyes: 38,
+  brows: 40,
+  noseBridge: 52,
+  noseTip: 68,
+  mouth: 52,
+  hair: 14,
+} as const;
 /** The cheek blush is a circle squashed into a wide oval. */
 const BLUSH_SCALE_X = 1.15;
 const BLUSH_SCALE_Y = 0.75;
@@ -29,7 +38,14 @@ export interface FacePaint {
 /** Builds the face's gradients once per renderer. */
 export function createFacePaint(ctx: SKRSContext2D, face: FaceLook): FacePaint {
   const h = face.head;
-  const skin = ctx.createRadialGradient(-h.halfWidth * 0.3, -40, 10, -h.halfWidth * 0.1, -10, h.halfWidth * 1.55);
+  const skin = ctx.createRadialGradient(
+    -h.halfWidth * 0.3,
+    -40,
+    10,
+    -h.halfWidth * 0.1,
+    -10,
+    h.halfWidth * 1.55,
+  );
   skin.addColorStop(0, face.skin.light);
   skin.addColorStop(0.55, face.skin.base);
   skin.addColorStop(1, face.skin.shadow);
@@ -46,7 +62,13 @@ export function createFacePaint(ctx: SKRSContext2D, face: FaceLook): FacePaint {
  * Draws the head in head space (origin at the head centre), in layer order: back hair is drawn by the
  * caller before the body; this draws ears, skin, features and front hair.
  */
-export function drawHead(ctx: SKRSContext2D, face: FaceLook, paint: FacePaint, layers: AvatarLayers, pose: AvatarPose): void {
+export function drawHead(
+  ctx: SKRSContext2D,
+  face: FaceLook,
+  paint: FacePaint,
+  layers: AvatarLayers,
+  pose: AvatarPose,
+): void {
   const yaw = Math.sin((pose.head.yaw * Math.PI) / 180);
   const pitch = Math.sin((pose.head.pitch * Math.PI) / 180);
   const chinDrop = CHIN_DROP_UNITS * clamp01(pose.mouth.jawOpen);

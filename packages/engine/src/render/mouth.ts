@@ -88,7 +88,13 @@ function shapeOf(face: FaceLook, p: MouthParams, smile: number): Shape {
 }
 
 /** Draws the mouth for `p` at the current origin. */
-export function drawMouth(ctx: SKRSContext2D, face: FaceLook, paint: MouthPaint, p: MouthParams, smile: number): void {
+export function drawMouth(
+  ctx: SKRSContext2D,
+  face: FaceLook,
+  paint: MouthPaint,
+  p: MouthParams,
+  smile: number,
+): void {
   const s = shapeOf(face, p, smile);
   const teethShow = clamp01(p.teethShow);
   const open = s.li - s.ui;

@@ -105,7 +105,9 @@ describe('built-in avatar renderer', () => {
 
   it('rejects an unknown avatar and unusable sizes', () => {
     expect(() => createRenderer({ avatarId: 'nope', quality: 'low' })).toThrow(RenderError);
-    expect(() => createRenderer({ avatarId: BUILTIN_AVATARS[0]!.id, width: 0, height: 10 })).toThrow(RenderError);
+    expect(() => createRenderer({ avatarId: BUILTIN_AVATARS[0]!.id, width: 0, height: 10 })).toThrow(
+      RenderError,
+    );
   });
 
   it('maps qualities and orientations to even frame sizes', () => {
@@ -117,20 +119,32 @@ describe('built-in avatar renderer', () => {
 
   it.each(renderers)('$a.name: opens the mouth with jawOpen, continuously', ({ a, r }) => {
     const closed = shot(r, restPose());
-    const open = shot(r, pose((p) => (p.mouth = { ...VISEME_TEMPLATES.AA })));
+    const open = shot(
+      r,
+      pose((p) => (p.mouth = { ...VISEME_TEMPLATES.AA })),
+    );
     const wide = meanAbsDiff(r, closed, open, mouthBox(a));
     expect(wide).toBeGreaterThan(12);
     // Nothing else moves: the rest of the frame barely changes.
     expect(meanAbsDiff(r, closed, open)).toBeLessThan(wide / 10);
     // A small parameter step is a small picture step: the mouth tweens, it never pops.
-    const half = shot(r, pose((p) => (p.mouth.jawOpen = 0.5)));
-    const halfPlus = shot(r, pose((p) => (p.mouth.jawOpen = 0.52)));
+    const half = shot(
+      r,
+      pose((p) => (p.mouth.jawOpen = 0.5)),
+    );
+    const halfPlus = shot(
+      r,
+      pose((p) => (p.mouth.jawOpen = 0.52)),
+    );
     expect(meanAbsDiff(r, half, halfPlus, mouthBox(a))).toBeLessThan(wide / 8);
   });
 
   it.each(renderers)('$a.name: a blink covers the eye with the lid', ({ a, r }) => {
     const open = shot(r, restPose());
-    const shut = shot(r, pose((p) => (p.eyeClose = { left: 1, right: 1 })));
+    const shut = shot(
+      r,
+      pose((p) => (p.eyeClose = { left: 1, right: 1 })),
+    );
     const o = regionStats(r, open, eyeBox(a));
     const c = regionStats(r, shut, eyeBox(a));
     // The white of the eye vanishes under the skin-coloured lid (only the lash line stays dark).
@@ -138,21 +152,56 @@ describe('built-in avatar renderer', () => {
     expect(c.bright).toBeLessThan(o.bright * 0.2);
     expect(meanAbsDiff(r, open, shut, eyeBox(a))).toBeGreaterThan(15);
     // Each eye closes on its own: the subject's left eye is on the image's right.
-    const wink = shot(r, pose((p) => (p.eyeClose = { left: 1, right: 0 })));
+    const wink = shot(
+      r,
+      pose((p) => (p.eyeClose = { left: 1, right: 0 })),
+    );
     expect(regionStats(r, wink, eyeBox(a)).bright).toBeLessThan(o.bright * 0.2);
     expect(meanAbsDiff(r, open, wink, mirror(eyeBox(a)))).toBeLessThan(1);
   });
 
   it.each(renderers)('$a.name: the irises follow the gaze', ({ a, r }) => {
-    const left = regionStats(r, shot(r, pose((p) => (p.gaze = { x: -1, y: 0 }))), eyeBox(a));
-    const right = regionStats(r, shot(r, pose((p) => (p.gaze = { x: 1, y: 0 }))), eyeBox(a));
+    const left = regionStats(
+      r,
+      shot(
+        r,
+        pose((p) => (p.gaze = { x: -1, y: 0 })),
+      ),
+      eyeBox(a),
+    );
+    const right = regionStats(
+      r,
+      shot(
+        r,
+        pose((p) => (p.gaze = { x: 1, y: 0 })),
+      ),
+      eyeBox(a),
+    );
     expect(right.darkX - left.darkX).toBeGreaterThan(a.face.eyes.halfWidth * 0.25);
   });
 
   it.each(renderers)('$a.name: head roll and breathing move the figure', ({ r }) => {
     const rest = shot(r, restPose());
-    expect(meanAbsDiff(r, rest, shot(r, pose((p) => (p.head.roll = 6))))).toBeGreaterThan(1);
-    expect(meanAbsDiff(r, rest, shot(r, pose((p) => (p.breath = 1))))).toBeGreaterThan(0.05);
+    expect(
+      meanAbsDiff(
+        r,
+        rest,
+        shot(
+          r,
+          pose((p) => (p.head.roll = 6)),
+        ),
+      ),
+    ).toBeGreaterThan(1);
+    expect(
+      meanAbsDiff(
+        r,
+        rest,
+        shot(
+          r,
+          pose((p) => (p.breath = 1)),
+        ),
+      ),
+    ).toBeGreaterThan(0.05);
   });
 
   it('draws visibly different avatars', () => {

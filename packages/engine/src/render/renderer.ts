@@ -48,7 +48,14 @@ export function createRenderer(options: RendererOptions): AvatarRenderer {
   const avatar = findBuiltinAvatar(options.avatarId);
   if (!avatar) throw new RenderError(`unknown avatar "${options.avatarId}"`);
   const { width, height } = 'quality' in options ? frameSize(options.quality, options.orientation) : options;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 16 || height < 16 || width > 4096 || height > 4096) {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 16 ||
+    height < 16 ||
+    width > 4096 ||
+    height > 4096
+  ) {
     throw new RenderError(`unusable frame size ${width}×${height} (integers 16..4096)`);
   }
   return new VectorRenderer(avatar, width, height);
@@ -78,7 +85,10 @@ class VectorRenderer implements AvatarRenderer {
 
     // Body sprite: from the neck top to the bottom of the frame, plus room for the breath lift.
     this.bodyTopPx = Math.max(0, Math.floor(originY + BODY_TOP_UNITS * scale));
-    this.body = createCanvas(width, Math.max(1, height - this.bodyTopPx + Math.ceil(BREATH_LIFT_UNITS * scale) + 2));
+    this.body = createCanvas(
+      width,
+      Math.max(1, height - this.bodyTopPx + Math.ceil(BREATH_LIFT_UNITS * scale) + 2),
+    );
     const b = this.body.getContext('2d');
     b.setTransform(scale, 0, 0, scale, originX, originY - this.bodyTopPx);
     this.layers.body(b);
@@ -118,7 +128,8 @@ class VectorRenderer implements AvatarRenderer {
   private headTransform(ctx: SKRSContext2D, pose: AvatarPose): void {
     const { scale, originX, originY } = this.frame;
     const x = originX + pose.headOffset.x * this.height;
-    const y = originY + pose.headOffset.y * this.height - clamp01(pose.breath) * BREATH_LIFT_UNITS * 0.5 * scale;
+    const y =
+      originY + pose.headOffset.y * this.height - clamp01(pose.breath) * BREATH_LIFT_UNITS * 0.5 * scale;
     ctx.setTransform(scale, 0, 0, scale, x, y);
     // Nodding down moves the whole head down a touch as well as shifting the features (head.ts).
     ctx.translate(0, PIVOT_Y_UNITS + pose.head.pitch * 0.35);
@@ -137,7 +148,14 @@ class VectorRenderer implements AvatarRenderer {
     g.addColorStop(1, bg.bottom);
     p.fillStyle = g;
     p.fillRect(0, 0, w, h);
-    const glow = p.createRadialGradient(originX, originY - 20 * scale, 0, originX, originY - 20 * scale, 420 * scale);
+    const glow = p.createRadialGradient(
+      originX,
+      originY - 20 * scale,
+      0,
+      originX,
+      originY - 20 * scale,
+      420 * scale,
+    );
     glow.addColorStop(0, bg.glow);
     glow.addColorStop(1, 'rgba(255,255,255,0)');
     p.fillStyle = glow;

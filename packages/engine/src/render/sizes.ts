@@ -22,7 +22,10 @@ const LANDSCAPE: Readonly<Record<RenderQuality, { width: number; height: number 
 };
 
 /** Frame size in pixels for a quality and orientation. */
-export function frameSize(quality: RenderQuality, orientation: Orientation = 'landscape'): { width: number; height: number } {
+export function frameSize(
+  quality: RenderQuality,
+  orientation: Orientation = 'landscape',
+): { width: number; height: number } {
   const { width, height } = LANDSCAPE[quality];
   switch (orientation) {
     case 'landscape':

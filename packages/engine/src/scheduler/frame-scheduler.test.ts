@@ -36,7 +36,11 @@ const diff = (a: Uint8Array, b: Uint8Array) => {
 
 describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
   it('pairs each audio slice with the video frame of the same time, mouth moving with speech', () => {
-    const s = createAvatarPipeline({ avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a', quality: 'low', seed: 7 });
+    const s = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      seed: 7,
+    });
     const speech = syllables(2000);
     s.append(speech, 'u1');
     s.commit();
@@ -62,7 +66,11 @@ describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
   });
 
   it('stops audio and relaxes the mouth within a frame of an interrupt', () => {
-    const s = createAvatarPipeline({ avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a', quality: 'low', seed: 3 });
+    const s = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      seed: 3,
+    });
     s.append(syllables(3000, 2000, 10), 'u1');
     s.commit();
     const before = run(s, 15);
@@ -75,7 +83,11 @@ describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
   });
 
   it('keeps the avatar alive with no audio at all', () => {
-    const s = createAvatarPipeline({ avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a', quality: 'low', seed: 5 });
+    const s = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      seed: 5,
+    });
     const frames = run(s, 125); // 5 s of silence
     const changes = frames.slice(1).map((f, i) => diff(f.video!, frames[i]!.video!));
     expect(changes.filter((d) => d > 0).length).toBeGreaterThan(frames.length / 2);
@@ -84,10 +96,18 @@ describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
 
   it('gives the same video whether the audio arrives whole or in bursts', () => {
     const speech = syllables(1200);
-    const whole = createAvatarPipeline({ avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a', quality: 'low', seed: 9 });
+    const whole = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      seed: 9,
+    });
     whole.append(speech, 'a');
     whole.commit();
-    const chunked = createAvatarPipeline({ avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a', quality: 'low', seed: 9 });
+    const chunked = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      seed: 9,
+    });
     for (let o = 0; o < speech.length; o += 7200) chunked.append(speech.subarray(o, o + 7200), 'a');
     chunked.commit();
     const a = run(whole, 35).map((f) => f.pose.mouth.jawOpen);

@@ -141,7 +141,8 @@ export class FrameScheduler {
     for (const e of t.events) {
       if (e.kind === 'speak_ended' || e.kind === 'speak_interrupted') this.turns.delete(e.turnId);
     }
-    const pitchHz = t.speechSamples > 0 && this.opts.pitch ? this.opts.pitch(speech, this.playout.sampleRateHz) : null;
+    const pitchHz =
+      t.speechSamples > 0 && this.opts.pitch ? this.opts.pitch(speech, this.playout.sampleRateHz) : null;
     const pose = this.opts.behaviour.step({ ptsMs: t.ptsMs, state: t.state, mouth, loudness, pitchHz });
     const video = this.opts.renderer ? this.opts.renderer.render(pose) : null;
     return {

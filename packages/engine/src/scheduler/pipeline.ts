@@ -34,7 +34,11 @@ export function createAvatarPipeline(o: AvatarPipelineOptions): FrameScheduler {
     behaviour: new Animator({ seed: o.seed ?? 1, fps }),
     renderer:
       o.renderer ??
-      createRenderer({ avatarId: o.avatarId, quality: o.quality, ...(o.orientation ? { orientation: o.orientation } : {}) }),
+      createRenderer({
+        avatarId: o.avatarId,
+        quality: o.quality,
+        ...(o.orientation ? { orientation: o.orientation } : {}),
+      }),
     pitch: detectPitchHz,
   });
 }

@@ -8,7 +8,8 @@ import { findKey, touchKey } from '../store/keys.js';
 import type { Db } from '../store/db.js';
 
 /** An authenticated caller. */
-export type Principal = { kind: 'key'; keyId: string } | { kind: 'token'; sessionId: string; claims: SessionTokenClaims };
+export type Principal =
+  { kind: 'key'; keyId: string } | { kind: 'token'; sessionId: string; claims: SessionTokenClaims };
 
 /** Reads credentials from a request. */
 export class Authenticator {
@@ -40,9 +41,14 @@ export class Authenticator {
   /** The session token principal; fails unless a valid, unexpired token is presented. */
   token(req: FastifyRequest): Principal & { kind: 'token' } {
     const token = this.bearer(req);
-    if (!token) throw new LivefaceError('missing_credentials', 'Send the session token as Authorization: Bearer <token>.');
+    if (!token)
+      throw new LivefaceError(
+        'missing_credentials',
+        'Send the session token as Authorization: Bearer <token>.',
+      );
     const v = verifyJwt(token, this.tokenKey, this.clock.now());
-    if (!v.ok) throw new LivefaceError(v.problem === 'expired' ? 'session_token_expired' : 'invalid_session_token');
+    if (!v.ok)
+      throw new LivefaceError(v.problem === 'expired' ? 'session_token_expired' : 'invalid_session_token');
     const claims = SessionTokenClaims.safeParse(v.payload);
     if (!claims.success) throw new LivefaceError('invalid_session_token');
     return { kind: 'token', sessionId: claims.data.session_id, claims: claims.data };
@@ -56,7 +62,10 @@ export class Authenticator {
   }
 
   /** Authenticates as a route demands: nothing, an API key, a session token, or either. */
-  async forRoute(req: FastifyRequest, auth: 'none' | 'key' | 'token' | 'key_or_token'): Promise<Principal | null> {
+  async forRoute(
+    req: FastifyRequest,
+    auth: 'none' | 'key' | 'token' | 'key_or_token',
+  ): Promise<Principal | null> {
     switch (auth) {
       case 'none':
         return null;
@@ -77,7 +86,10 @@ export class Authenticator {
     if (!p) throw new LivefaceError('missing_credentials');
     if (p.kind === 'token') {
       if (given && given !== p.sessionId) {
-        throw new LivefaceError('session_token_mismatch', `The session token belongs to another session than ${given}.`);
+        throw new LivefaceError(
+          'session_token_mismatch',
+          `The session token belongs to another session than ${given}.`,
+        );
       }
       return p.sessionId;
     }

@@ -73,14 +73,17 @@ export function openApiDocument(routes: readonly AnyRoute[], version: string): o
   };
 }
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** A readable, dependency-free HTML page of the API, rendered from the same route table. */
 export function docsPage(routes: readonly AnyRoute[]): string {
   const rows = routes
     .filter((r) => !r.raw)
     .map((r) => {
-      const body = r.body ? `<details><summary>body</summary><pre>${esc(JSON.stringify(json(r.body), null, 2))}</pre></details>` : '';
+      const body = r.body
+        ? `<details><summary>body</summary><pre>${esc(JSON.stringify(json(r.body), null, 2))}</pre></details>`
+        : '';
       const data = r.response
         ? `<details><summary>data</summary><pre>${esc(JSON.stringify(json(r.response), null, 2))}</pre></details>`
         : '';

@@ -49,9 +49,10 @@ export type AnyRoute = Omit<RouteDef<undefined, undefined>, 'body' | 'query' | '
 };
 
 /** Declares a route with inferred body and query types. */
-export function route<B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
-  def: RouteDef<B, Q>,
-): AnyRoute {
+export function route<
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+>(def: RouteDef<B, Q>): AnyRoute {
   // The handler only ever receives values parsed by `def.body` / `def.query`, so erasing is sound.
   return def as unknown as AnyRoute;
 }
@@ -68,7 +69,11 @@ export type Authenticate = (req: FastifyRequest, auth: RouteAuth) => Promise<Pri
  * Registers every route of the table on `app`. Credentials are checked before the body is read, so an
  * unauthenticated caller learns nothing about the request schema.
  */
-export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], authenticate: Authenticate): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  routes: readonly AnyRoute[],
+  authenticate: Authenticate,
+): void {
   for (const r of routes) {
     app.route({
       method: r.method,

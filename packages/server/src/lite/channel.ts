@@ -11,7 +11,11 @@ import { LITE_CLOSE_CODES } from '@liveface/protocol';
 import type { Metrics } from '../metrics.js';
 
 /** A LITE event before its `event_id` is minted. */
-export type OutgoingEvent = LiteEvent extends infer E ? (E extends LiteEvent ? Omit<E, 'event_id'> : never) : never;
+export type OutgoingEvent = LiteEvent extends infer E
+  ? E extends LiteEvent
+    ? Omit<E, 'event_id'>
+    : never
+  : never;
 
 /** The set of sockets of one session and the events they share. */
 export class LiteChannel {

@@ -79,7 +79,8 @@ export class LiteGateway {
     const { sessions, metrics } = this.deps;
     // Listen at once so that commands sent before `connected` are queued, not lost.
     const early: [RawData, boolean][] = [];
-    let onMessage: (data: RawData, isBinary: boolean) => void = (data, isBinary) => early.push([data, isBinary]);
+    let onMessage: (data: RawData, isBinary: boolean) => void = (data, isBinary) =>
+      early.push([data, isBinary]);
     ws.on('message', (data, isBinary) => onMessage(data, isBinary));
     ws.on('error', (err) => this.deps.log.debug({ err, sessionId }, 'LITE socket error'));
 
@@ -91,7 +92,11 @@ export class LiteGateway {
     if (!runtime) {
       const row = await getSession(this.deps.db, sessionId);
       if (!row) ws.close(LITE_CLOSE_CODES.notFound, 'no such session');
-      else ws.close(LITE_CLOSE_CODES.notActive, row.status === 'ended' ? 'session has ended' : 'session not started');
+      else
+        ws.close(
+          LITE_CLOSE_CODES.notActive,
+          row.status === 'ended' ? 'session has ended' : 'session not started',
+        );
       return;
     }
     await runtime.ready;
@@ -175,15 +180,26 @@ export class LiteGateway {
       try {
         raw = JSON.parse(buf.toString('utf8'));
       } catch {
-        throw new LivefaceError('ws_invalid_json', 'The message is not valid JSON; send one JSON object per text frame.');
+        throw new LivefaceError(
+          'ws_invalid_json',
+          'The message is not valid JSON; send one JSON object per text frame.',
+        );
       }
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new LivefaceError('ws_invalid_message', 'Each message must be a JSON object with a string "type".', { field: 'type' });
+        throw new LivefaceError(
+          'ws_invalid_message',
+          'Each message must be a JSON object with a string "type".',
+          { field: 'type' },
+        );
       }
       const eventId = (raw as { event_id?: unknown }).event_id;
       sourceId = typeof eventId === 'string' || typeof eventId === 'number' ? String(eventId) : null;
       if (typeof (raw as { type?: unknown }).type !== 'string') {
-        throw new LivefaceError('ws_invalid_message', 'Each message must be a JSON object with a string "type".', { field: 'type' });
+        throw new LivefaceError(
+          'ws_invalid_message',
+          'Each message must be a JSON object with a string "type".',
+          { field: 'type' },
+        );
       }
       const msg = raw as { type: string };
       const type = LITE_COMMAND_ALIASES[msg.type] ?? msg.type;
@@ -208,7 +224,8 @@ export class LiteGateway {
       sessions.touch(channel.sessionId);
       await this.dispatch(channel, runtime, ws, parsed.data);
     } catch (err) {
-      const e = err instanceof LivefaceError ? err : new LivefaceError('internal_error', undefined, { cause: err });
+      const e =
+        err instanceof LivefaceError ? err : new LivefaceError('internal_error', undefined, { cause: err });
       if (e.status >= 500) this.deps.log.error({ err, sessionId: channel.sessionId }, 'LITE command failed');
       metrics.errors.inc({ code: e.code, channel: 'ws' });
       channel.sendTo(ws, {
@@ -224,7 +241,12 @@ export class LiteGateway {
     }
   }
 
-  private async dispatch(channel: LiteChannel, runtime: SessionRuntime, ws: WebSocket, cmd: LiteCommand): Promise<void> {
+  private async dispatch(
+    channel: LiteChannel,
+    runtime: SessionRuntime,
+    ws: WebSocket,
+    cmd: LiteCommand,
+  ): Promise<void> {
     const { playout } = runtime;
     const source = cmd.event_id;
     switch (cmd.type) {
@@ -234,13 +256,21 @@ export class LiteGateway {
           channel.sendTo(ws, {
             type: 'warning',
             source_event_id: source,
-            warning: { type: 'empty_audio', code: 'empty_audio', message: 'agent.speak carried no audio; ignored.' },
+            warning: {
+              type: 'empty_audio',
+              code: 'empty_audio',
+              message: 'agent.speak carried no audio; ignored.',
+            },
           });
           return;
         }
         const { turnId } = playout.append(samples, source);
         this.deps.metrics.audioReceived.inc(samples.length / LITE_AUDIO_SAMPLE_RATE_HZ);
-        return channel.broadcast({ type: 'agent.audio_buffer_appended', source_event_id: source, task: { id: turnId } });
+        return channel.broadcast({
+          type: 'agent.audio_buffer_appended',
+          source_event_id: source,
+          task: { id: turnId },
+        });
       }
       case 'agent.speak_end': {
         const turnId = playout.commit();
@@ -260,8 +290,10 @@ export class LiteGateway {
         return this.deps.sessions.keepAlive(channel.sessionId);
       case 'start': {
         const problems: string[] = [];
-        if (cmd.encoding !== undefined && cmd.encoding !== 'pcm_s16le') problems.push(`encoding ${cmd.encoding}`);
-        if (cmd.sample_rate !== undefined && cmd.sample_rate !== LITE_AUDIO_SAMPLE_RATE_HZ) problems.push(`sample_rate ${cmd.sample_rate}`);
+        if (cmd.encoding !== undefined && cmd.encoding !== 'pcm_s16le')
+          problems.push(`encoding ${cmd.encoding}`);
+        if (cmd.sample_rate !== undefined && cmd.sample_rate !== LITE_AUDIO_SAMPLE_RATE_HZ)
+          problems.push(`sample_rate ${cmd.sample_rate}`);
         if (cmd.channels !== undefined && cmd.channels !== 1) problems.push(`channels ${cmd.channels}`);
         if (problems.length) {
           channel.sendTo(ws, {
@@ -315,4 +347,3 @@ function sniffEventId(buf: Buffer): string | null {
   const m = re.exec(buf.subarray(0, 512).toString('utf8')) ?? re.exec(buf.subarray(-512).toString('utf8'));
   return m ? m[1]! : null;
 }
-

@@ -53,13 +53,53 @@ export class Mp4Writer {
   static open(o: Mp4WriterOptions): Mp4Writer {
     const ffmpeg = o.ffmpegPath ?? 'ffmpeg';
     const args = [
-      '-hide_banner', '-loglevel', 'error', '-y',
-      '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${o.width}x${o.height}`, '-r', String(o.fps), '-i', 'pipe:0',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      '-s',
+      `${o.width}x${o.height}`,
+      '-r',
+      String(o.fps),
+      '-i',
+      'pipe:0',
       // Without a tiny probe size ffmpeg waits for seconds of audio before reading video: a deadlock.
-      '-f', 's16le', '-ar', String(o.sampleRateHz), '-ac', '1', '-probesize', '32', '-analyzeduration', '0', '-i', 'pipe:3',
-      '-c:v', 'libx264', '-preset', o.preset ?? 'veryfast', '-pix_fmt', 'yuv420p', '-crf', '23', '-g', String(o.fps * 2),
-      '-c:a', 'aac', '-b:a', '96k', '-ar', '48000',
-      '-movflags', '+faststart', '-shortest', o.path,
+      '-f',
+      's16le',
+      '-ar',
+      String(o.sampleRateHz),
+      '-ac',
+      '1',
+      '-probesize',
+      '32',
+      '-analyzeduration',
+      '0',
+      '-i',
+      'pipe:3',
+      '-c:v',
+      'libx264',
+      '-preset',
+      o.preset ?? 'veryfast',
+      '-pix_fmt',
+      'yuv420p',
+      '-crf',
+      '23',
+      '-g',
+      String(o.fps * 2),
+      '-c:a',
+      'aac',
+      '-b:a',
+      '96k',
+      '-ar',
+      '48000',
+      '-movflags',
+      '+faststart',
+      '-shortest',
+      o.path,
     ];
     const child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     return new Mp4Writer(child, child.stdin!, child.stdio[3] as Writable, ffmpeg);
@@ -100,6 +140,9 @@ export class Mp4Writer {
 
   private failure(code: number | null): Error {
     if (this.spawnError) return this.spawnError;
-    return new LivefaceError('internal_error', `ffmpeg failed (exit ${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return new LivefaceError(
+      'internal_error',
+      `ffmpeg failed (exit ${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
 }

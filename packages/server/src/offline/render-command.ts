@@ -34,12 +34,16 @@ export async function renderCommand(
   if (!a.output) return fail('-o <out.mp4> is required');
   const avatarId = a.avatar ?? SANDBOX_AVATAR_ID;
   if (!findBuiltinAvatar(avatarId)) {
-    return fail(`unknown avatar "${avatarId}"; built-in avatars: ${BUILTIN_AVATARS.map((b) => `${b.id} (${b.name})`).join(', ')}`);
+    return fail(
+      `unknown avatar "${avatarId}"; built-in avatars: ${BUILTIN_AVATARS.map((b) => `${b.id} (${b.name})`).join(', ')}`,
+    );
   }
   const quality = (a.quality ?? 'medium') as RenderQuality;
-  if (!RENDER_QUALITIES.includes(quality)) return fail(`--quality must be one of ${RENDER_QUALITIES.join(', ')}`);
+  if (!RENDER_QUALITIES.includes(quality))
+    return fail(`--quality must be one of ${RENDER_QUALITIES.join(', ')}`);
   const orientation = (a.orientation ?? 'landscape') as Orientation;
-  if (!ORIENTATIONS.includes(orientation)) return fail(`--orientation must be one of ${ORIENTATIONS.join(', ')}`);
+  if (!ORIENTATIONS.includes(orientation))
+    return fail(`--orientation must be one of ${ORIENTATIONS.join(', ')}`);
   const fps = Number(a.fps ?? 25);
   if (fps !== 25 && fps !== 30) return fail('--fps must be 25 or 30');
 
@@ -51,7 +55,10 @@ export async function renderCommand(
     if (e instanceof WavError) return fail(`${a.audio}: ${e.message}`);
     return fail(`cannot read ${a.audio}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (a.text) io.err.write('liveface render: --text is noted; the text-aware lip-sync path is not built yet, audio alone drives the mouth\n');
+  if (a.text)
+    io.err.write(
+      'liveface render: --text is noted; the text-aware lip-sync path is not built yet, audio alone drives the mouth\n',
+    );
 
   const scheduler = createAvatarPipeline({ avatarId, quality, orientation, fps });
   const bar = (p: number) => {

@@ -33,7 +33,9 @@ export interface RenderJob {
 }
 
 /** Renders `job.audio` to an MP4. Returns the frame count, the media duration and the wall time spent. */
-export async function renderToMp4(job: RenderJob): Promise<{ frames: number; durationMs: number; wallMs: number }> {
+export async function renderToMp4(
+  job: RenderJob,
+): Promise<{ frames: number; durationMs: number; wallMs: number }> {
   const started = performance.now();
   const { scheduler } = job;
   const size = scheduler.videoSize;

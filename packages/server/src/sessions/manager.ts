@@ -65,19 +65,32 @@ export class SessionManager {
       await store.markEnded(db, row.id, 'ZOMBIE_SESSION_REAP', clock.now());
       this.deps.metrics.sessionsEnded.inc({ reason: 'ZOMBIE_SESSION_REAP' });
     }
-    if (leftovers.length) log.warn({ count: leftovers.length }, 'closed sessions left live by a previous process');
+    if (leftovers.length)
+      log.warn({ count: leftovers.length }, 'closed sessions left live by a previous process');
     return leftovers.length;
   }
 
   /** Creates a session record and its signed token (`POST /v1/sessions/token`). */
-  async create(req: TokenRequest, apiKeyId: string | null): Promise<{ session_id: string; session_token: string }> {
+  async create(
+    req: TokenRequest,
+    apiKeyId: string | null,
+  ): Promise<{ session_id: string; session_token: string }> {
     const { db, clock, config } = this.deps;
     if (req.mode === 'FULL') {
-      throw new LivefaceError('mode_not_supported', 'FULL mode is not available on this server yet; use LITE.', {
-        field: 'mode',
-      });
+      throw new LivefaceError(
+        'mode_not_supported',
+        'FULL mode is not available on this server yet; use LITE.',
+        {
+          field: 'mode',
+        },
+      );
     }
-    for (const field of ['agora_config', 'elevenlabs_agent_config', 'openai_realtime_config', 'gemini_realtime_config'] as const) {
+    for (const field of [
+      'agora_config',
+      'elevenlabs_agent_config',
+      'openai_realtime_config',
+      'gemini_realtime_config',
+    ] as const) {
       if (req[field]) {
         throw new LivefaceError('mode_not_supported', `${field} is not supported by this server.`, { field });
       }
@@ -90,7 +103,9 @@ export class SessionManager {
       );
     }
     if (!(await getAvatar(db, req.avatar_id))) {
-      throw new LivefaceError('avatar_not_found', `No avatar with id ${req.avatar_id}.`, { field: 'avatar_id' });
+      throw new LivefaceError('avatar_not_found', `No avatar with id ${req.avatar_id}.`, {
+        field: 'avatar_id',
+      });
     }
     const requested = req.max_session_duration ?? null;
     if (requested !== null && requested > config.maxSessionDurationS) {
@@ -100,7 +115,9 @@ export class SessionManager {
         { field: 'max_session_duration' },
       );
     }
-    const maxDurationS = req.is_sandbox ? config.sandboxDurationS : (requested ?? config.defaultSessionDurationS);
+    const maxDurationS = req.is_sandbox
+      ? config.sandboxDurationS
+      : (requested ?? config.defaultSessionDurationS);
 
     const now = clock.now();
     const id = randomUUID();
@@ -172,7 +189,10 @@ export class SessionManager {
       },
     });
     session.runtime.start();
-    session.maxTimer = clock.setTimeout(() => this.endSoon(id, 'MAX_DURATION_REACHED'), session.maxDurationS * 1000);
+    session.maxTimer = clock.setTimeout(
+      () => this.endSoon(id, 'MAX_DURATION_REACHED'),
+      session.maxDurationS * 1000,
+    );
     this.touch(id);
     this.deps.log.info({ sessionId: id, mode: session.mode }, 'session started');
     return {
@@ -271,7 +291,9 @@ export class SessionManager {
 
   /** `end()` from a timer or socket callback: failures are logged, never unhandled. */
   endSoon(id: string, reason: SessionEndReason): void {
-    this.end(id, reason).catch((err: unknown) => this.deps.log.error({ err, sessionId: id }, 'ending session failed'));
+    this.end(id, reason).catch((err: unknown) =>
+      this.deps.log.error({ err, sessionId: id }, 'ending session failed'),
+    );
   }
 
   private async requireLive(id: string): Promise<LiveSession> {

@@ -57,7 +57,11 @@ export async function insertKey(db: Db, key: string, name: string, now: number):
 }
 
 /** Creates a new key; the returned `key` is shown once and never stored. */
-export async function createKey(db: Db, name: string, now: number): Promise<{ key: string; info: ApiKeyInfo }> {
+export async function createKey(
+  db: Db,
+  name: string,
+  now: number,
+): Promise<{ key: string; info: ApiKeyInfo }> {
   const key = generateKey();
   return { key, info: await insertKey(db, key, name, now) };
 }

@@ -45,7 +45,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('end_reason', 'text')
         .addColumn('last_activity_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('sessions_status_created').on('sessions').columns(['status', 'created_at']).execute();
+      await db.schema
+        .createIndex('sessions_status_created')
+        .on('sessions')
+        .columns(['status', 'created_at'])
+        .execute();
       await db.schema
         .createTable('transcript_entries')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
@@ -54,7 +58,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('text', 'text', (c) => c.notNull())
         .addColumn('at_ms', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('transcript_session_at').on('transcript_entries').columns(['session_id', 'at_ms']).execute();
+      await db.schema
+        .createIndex('transcript_session_at')
+        .on('transcript_entries')
+        .columns(['session_id', 'at_ms'])
+        .execute();
     },
   },
 };

@@ -54,7 +54,11 @@ export async function markEnded(db: Db, id: string, reason: string, now: number)
 
 /** Records activity (persisted so listings show it; the in-memory timer is authoritative). */
 export async function touchSession(db: Db, id: string, now: number): Promise<void> {
-  await db.updateTable('sessions').set({ last_activity_at: now, updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('sessions')
+    .set({ last_activity_at: now, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Sessions not yet ended (left over by a crash when read at boot). */
@@ -72,7 +76,10 @@ export interface SessionListQuery {
 }
 
 /** One page of sessions, newest first, and the total count. */
-export async function listSessions(db: Db, q: SessionListQuery): Promise<{ rows: SessionRow[]; count: number }> {
+export async function listSessions(
+  db: Db,
+  q: SessionListQuery,
+): Promise<{ rows: SessionRow[]; count: number }> {
   let base = db.selectFrom('sessions');
   base = q.type === 'active' ? base.where('status', '!=', 'ended') : base.where('status', '=', 'ended');
   if (q.avatarId) base = base.where('avatar_id', '=', q.avatarId);
@@ -112,5 +119,8 @@ export async function addTranscript(
   text: string,
   atMs: number,
 ): Promise<void> {
-  await db.insertInto('transcript_entries').values({ session_id: sessionId, role, text, at_ms: atMs }).execute();
+  await db
+    .insertInto('transcript_entries')
+    .values({ session_id: sessionId, role, text, at_ms: atMs })
+    .execute();
 }

@@ -12,7 +12,13 @@ const BOTTOM_Y = 1200;
 const AFRO = { x: 0, y: -72, radius: 150 };
 
 const face: FaceLook = {
-  skin: { light: '#ad7350', base: '#8c5637', shadow: '#6e4027', deep: '#472817', blush: 'rgba(200,70,70,0.12)' },
+  skin: {
+    light: '#ad7350',
+    base: '#8c5637',
+    shadow: '#6e4027',
+    deep: '#472817',
+    blush: 'rgba(200,70,70,0.12)',
+  },
   head: { halfWidth: 83, jawHalfWidth: 61, jawY: 88, chinHalfWidth: 26, chinY: 127, topY: -136 },
   ears: { x: 80, y: 10, radiusX: 12.5, radiusY: 20 },
   eyes: {
@@ -63,7 +69,7 @@ function afroPath(): Path2D {
 function curlsPath(): Path2D {
   const p = new Path2D();
   let seed = 7;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (let i = 0; i < 90; i++) {
     const a = rand() * Math.PI * 2;
     const d = Math.sqrt(rand()) * (AFRO.radius - 14);
@@ -161,9 +167,19 @@ function drawBody(c: SKRSContext2D): void {
   for (const s of [-1, 1]) {
     c.beginPath();
     c.moveTo(s * (SHOULDERS.halfWidth - 28), SHOULDERS.y + 60);
-    c.quadraticCurveTo(s * (SHOULDERS.halfWidth - 38), SHOULDERS.y + 200, s * (SHOULDERS.halfWidth - 32), BOTTOM_Y);
+    c.quadraticCurveTo(
+      s * (SHOULDERS.halfWidth - 38),
+      SHOULDERS.y + 200,
+      s * (SHOULDERS.halfWidth - 32),
+      BOTTOM_Y,
+    );
     c.lineTo(s * (SHOULDERS.halfWidth - 20), BOTTOM_Y);
-    c.quadraticCurveTo(s * (SHOULDERS.halfWidth - 26), SHOULDERS.y + 200, s * (SHOULDERS.halfWidth - 28), SHOULDERS.y + 60);
+    c.quadraticCurveTo(
+      s * (SHOULDERS.halfWidth - 26),
+      SHOULDERS.y + 200,
+      s * (SHOULDERS.halfWidth - 28),
+      SHOULDERS.y + 60,
+    );
     c.fill();
   }
 }

@@ -11,7 +11,13 @@ const SHOULDERS: Shoulders = { neckHalfWidth: 30, neckBaseY: 162, halfWidth: 180
 const BOTTOM_Y = 1200;
 
 const face: FaceLook = {
-  skin: { light: '#fde4d3', base: '#f2c6aa', shadow: '#dca284', deep: '#b4735a', blush: 'rgba(240,96,120,0.16)' },
+  skin: {
+    light: '#fde4d3',
+    base: '#f2c6aa',
+    shadow: '#dca284',
+    deep: '#b4735a',
+    blush: 'rgba(240,96,120,0.16)',
+  },
   head: { halfWidth: 81, jawHalfWidth: 58, jawY: 88, chinHalfWidth: 23, chinY: 126, topY: -136 },
   ears: { x: 78, y: 10, radiusX: 12, radiusY: 20 },
   eyes: {

@@ -11,7 +11,13 @@ const SHOULDERS: Shoulders = { neckHalfWidth: 36, neckBaseY: 162, halfWidth: 196
 const BOTTOM_Y = 1200;
 
 const face: FaceLook = {
-  skin: { light: '#f8d9c2', base: '#ebbb98', shadow: '#d29a77', deep: '#a4684c', blush: 'rgba(235,95,115,0.15)' },
+  skin: {
+    light: '#f8d9c2',
+    base: '#ebbb98',
+    shadow: '#d29a77',
+    deep: '#a4684c',
+    blush: 'rgba(235,95,115,0.15)',
+  },
   head: { halfWidth: 85, jawHalfWidth: 65, jawY: 88, chinHalfWidth: 29, chinY: 128, topY: -138 },
   ears: { x: 82, y: 8, radiusX: 13, radiusY: 22 },
   eyes: {
@@ -113,8 +119,22 @@ function drawBody(c: SKRSContext2D): void {
   for (const s of [-1, 1]) {
     c.beginPath();
     c.moveTo(s * (nw + 8), nb - 4);
-    c.bezierCurveTo(s * (nw + 40), nb + 10, s * (SHOULDERS.halfWidth - 40), SHOULDERS.y - 22, s * (SHOULDERS.halfWidth - 6), SHOULDERS.y + 2);
-    c.bezierCurveTo(s * (SHOULDERS.halfWidth + 16), SHOULDERS.y + 20, s * (SHOULDERS.halfWidth + 24), SHOULDERS.y + 70, s * (SHOULDERS.halfWidth + 28), BOTTOM_Y);
+    c.bezierCurveTo(
+      s * (nw + 40),
+      nb + 10,
+      s * (SHOULDERS.halfWidth - 40),
+      SHOULDERS.y - 22,
+      s * (SHOULDERS.halfWidth - 6),
+      SHOULDERS.y + 2,
+    );
+    c.bezierCurveTo(
+      s * (SHOULDERS.halfWidth + 16),
+      SHOULDERS.y + 20,
+      s * (SHOULDERS.halfWidth + 24),
+      SHOULDERS.y + 70,
+      s * (SHOULDERS.halfWidth + 28),
+      BOTTOM_Y,
+    );
     c.lineTo(s * 4, BOTTOM_Y);
     c.lineTo(s * 4, nb + 150);
     c.lineTo(s * (nw - 4), nb + 6);
@@ -156,9 +176,19 @@ function drawBody(c: SKRSContext2D): void {
   for (const s of [-1, 1]) {
     c.beginPath();
     c.moveTo(s * (SHOULDERS.halfWidth - 30), SHOULDERS.y + 60);
-    c.quadraticCurveTo(s * (SHOULDERS.halfWidth - 40), SHOULDERS.y + 200, s * (SHOULDERS.halfWidth - 34), BOTTOM_Y);
+    c.quadraticCurveTo(
+      s * (SHOULDERS.halfWidth - 40),
+      SHOULDERS.y + 200,
+      s * (SHOULDERS.halfWidth - 34),
+      BOTTOM_Y,
+    );
     c.lineTo(s * (SHOULDERS.halfWidth - 22), BOTTOM_Y);
-    c.quadraticCurveTo(s * (SHOULDERS.halfWidth - 28), SHOULDERS.y + 200, s * (SHOULDERS.halfWidth - 30), SHOULDERS.y + 60);
+    c.quadraticCurveTo(
+      s * (SHOULDERS.halfWidth - 28),
+      SHOULDERS.y + 200,
+      s * (SHOULDERS.halfWidth - 30),
+      SHOULDERS.y + 60,
+    );
     c.fill();
   }
 }

@@ -1,5 +1,13 @@
 /** Avatar and language routes (spec §6.1, §6.7). */
-import { Avatar, AvatarPatch, LANGUAGES, Language, PageQuery, SANDBOX_AVATAR_ID, paginated } from '@liveface/protocol';
+import {
+  Avatar,
+  AvatarPatch,
+  LANGUAGES,
+  Language,
+  PageQuery,
+  SANDBOX_AVATAR_ID,
+  paginated,
+} from '@liveface/protocol';
 import { z } from 'zod';
 import { LivefaceError } from '../../errors.js';
 import * as avatars from '../../store/avatars.js';
@@ -44,7 +52,11 @@ export function avatarRoutes(ctx: HttpContext) {
       query: PageQuery,
       response: paginated(Avatar),
       handler: async ({ req, query }) => {
-        const { rows, count } = await avatars.listAvatars(db, { page: query.page, pageSize: query.page_size, publicOnly });
+        const { rows, count } = await avatars.listAvatars(db, {
+          page: query.page,
+          pageSize: query.page_size,
+          publicOnly,
+        });
         return { count, ...pageLinks(ctx, req, query.page, query.page_size, count), results: rows.map(show) };
       },
     });

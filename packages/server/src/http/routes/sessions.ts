@@ -35,7 +35,10 @@ function entry(row: SessionRow, now: number): SessionEntry {
     avatar_id: row.avatar_id,
     status: row.status,
     ...(row.status === 'ended'
-      ? { end_at: row.ended_at === null ? null : iso(row.ended_at), end_reason: (row.end_reason ?? null) as SessionEntry['end_reason'] }
+      ? {
+          end_at: row.ended_at === null ? null : iso(row.ended_at),
+          end_reason: (row.end_reason ?? null) as SessionEntry['end_reason'],
+        }
       : {}),
   };
 }
@@ -77,7 +80,8 @@ export function sessionRoutes(ctx: HttpContext) {
       auth: 'key',
       body: TokenRequest,
       response: TokenResponse,
-      handler: async ({ principal, body }) => sessions.create(body, principal?.kind === 'key' ? principal.keyId : null),
+      handler: async ({ principal, body }) =>
+        sessions.create(body, principal?.kind === 'key' ? principal.keyId : null),
     }),
     route({
       method: 'POST',
@@ -128,7 +132,11 @@ export function sessionRoutes(ctx: HttpContext) {
           avatarId: query.avatar_id,
         });
         const now = clock.now();
-        return { count, ...pageLinks(ctx, req, query.page, query.page_size, count), results: rows.map((r) => entry(r, now)) };
+        return {
+          count,
+          ...pageLinks(ctx, req, query.page, query.page_size, count),
+          results: rows.map((r) => entry(r, now)),
+        };
       },
     }),
     route({
@@ -138,7 +146,8 @@ export function sessionRoutes(ctx: HttpContext) {
       summary: 'One session.',
       auth: 'key_or_token',
       response: SessionEntry,
-      handler: async ({ principal, params }) => entry(await readable(principal, SessionIdParam.parse(params).session_id), clock.now()),
+      handler: async ({ principal, params }) =>
+        entry(await readable(principal, SessionIdParam.parse(params).session_id), clock.now()),
     }),
     route({
       method: 'GET',
