@@ -3,7 +3,9 @@
  * Lip-sync benchmark (issue 3, research notes §3.3 / §6d): held-out espeak-ng voices never trained on
  * (f3, f5, m7, klatt3, klatt4) × rates 150/175/200 × the 40 held-out sentences, fed in ~1 s chunks
  * through the production streaming API (`LipSync`). Prints acc9, acc5, /p b m/ recall, openness r, lag,
- * CPU ms per second of audio and lookahead, plus the energy "jaw flap" baseline.
+ * CPU ms per second of audio and lookahead, plus the energy "jaw flap" baseline. Then the text-aware
+ * path (`TextLipSync`) on the same utterances: with word timings from espeak-ng's WORD events (as a TTS
+ * provider gives them) and with the text only (aligned over the whole utterance at flush).
  *
  *   npm run bench:lipsync [-- --json out.json] [-- --quick]
  */
@@ -12,7 +14,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { corpusItems, synthesize, SAMPLE_RATE_HZ, TEST_VOICES } from '../scripts/lipsync/corpus.mjs';
-import { evaluate } from '../scripts/lipsync/evaluate.mjs';
+import { evaluate, evaluateText } from '../scripts/lipsync/evaluate.mjs';
 
 const ENGINE = fileURLToPath(new URL('../packages/engine/dist/', import.meta.url));
 /** @type {typeof import('../packages/engine/src/lipsync/metrics.js')} */
@@ -52,7 +54,13 @@ const utts = [];
 for await (const u of synthesize(items, buildGroundTruth)) utts.push(u);
 
 const all = evaluate(utts, { chunkMs: 1000 });
-const perVoice = TEST_VOICES.map((v) => ({ voice: v, ...evaluate(utts.filter((u) => u.item.voice === v), { chunkMs: 1000 }) }));
+const perVoice = TEST_VOICES.map((v) => ({
+  voice: v,
+  ...evaluate(
+    utts.filter((u) => u.item.voice === v),
+    { chunkMs: 1000 },
+  ),
+}));
 const flap = new LipSyncScorer();
 for (const u of utts) flap.addOpenness(u.gt, jawFlap(u.samples));
 const flapScores = flap.result();
@@ -60,13 +68,48 @@ const flapScores = flap.result();
 const f3 = (/** @type {number} */ x) => x.toFixed(3);
 const row = (/** @type {string} */ name, /** @type {any} */ s) =>
   `| ${name} | ${s.frames} | ${f3(s.acc9)} | ${f3(s.acc5)} | ${f3(s.ppRecall)} | ${f3(s.falseClosure)} | ${f3(s.openR)} | ${s.lagMs.toFixed(1)} | ${s.cpuMsPerAudioS.toFixed(1)} | ${s.lookaheadMs} |`;
-console.log(`lip-sync benchmark: ${utts.length} utterances, ${all.audioS.toFixed(0)} s of audio, held-out voices ${TEST_VOICES.join(', ')}`);
+console.log(
+  `lip-sync benchmark: ${utts.length} utterances, ${all.audioS.toFixed(0)} s of audio, held-out voices ${TEST_VOICES.join(', ')}`,
+);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}\n`);
-console.log('| set | frames | acc9 | acc5 | ppRecall | falseClosure | openR | lag ms | CPU ms/s | lookahead ms |');
+console.log(
+  '| set | frames | acc9 | acc5 | ppRecall | falseClosure | openR | lag ms | CPU ms/s | lookahead ms |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 console.log(row('**all held-out**', all));
 for (const v of perVoice) console.log(row(v.voice, v));
-console.log(`| energy jaw flap (baseline) | – | – | – | – | – | ${f3(flapScores.openR)} | ${flapScores.lagMs.toFixed(1)} | – | 0 |`);
+console.log(
+  `| energy jaw flap (baseline) | – | – | – | – | – | ${f3(flapScores.openR)} | ${flapScores.lagMs.toFixed(1)} | – | 0 |`,
+);
 console.log('\nconfusion (rows truth, cols predicted; SIL PP FF CH TT AA E I OU):');
 for (const r of all.confusion) console.log(r.map((n) => String(n).padStart(6)).join(''));
-if (jsonIdx > 0) writeFileSync(process.argv[jsonIdx + 1] ?? 'lipsync-bench.json', JSON.stringify({ all, perVoice, flap: flapScores }, null, 1));
+
+const textTimed = evaluateText(utts, { timed: true, chunkMs: 1000 });
+const textOnly = evaluateText(utts, { timed: false, chunkMs: 1000 });
+const textPerVoice = TEST_VOICES.map((v) => ({
+  voice: v,
+  ...evaluateText(
+    utts.filter((u) => u.item.voice === v),
+    { timed: true, chunkMs: 1000 },
+  ),
+}));
+const trow = (/** @type {string} */ name, /** @type {any} */ s, /** @type {string} */ latency) =>
+  `| ${name} | ${s.frames} | ${f3(s.acc9)} | ${f3(s.acc5)} | ${f3(s.ppRecall)} | ${f3(s.falseClosure)} | ${f3(s.openR)} | ${s.lagMs.toFixed(1)} | ${s.cpuMsPerAudioS.toFixed(1)} | ${latency} |`;
+console.log('\ntext-aware path (TextLipSync), same utterances:\n');
+console.log('| set | frames | acc9 | acc5 | ppRecall | falseClosure | openR | lag ms | CPU ms/s | latency |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log(trow('**text + word timings**', textTimed, 'word + 50 ms'));
+for (const v of textPerVoice) console.log(trow(`${v.voice} (timings)`, v, 'word + 50 ms'));
+console.log(trow('**text only, no timings**', textOnly, 'utterance (at flush)'));
+console.log(
+  `\nwords spread proportionally (low alignment confidence): ${(100 * textTimed.lowConfidenceShare).toFixed(1)} %`,
+);
+console.log('\nconfusion, text + word timings (rows truth, cols predicted):');
+for (const r of textTimed.confusion) console.log(r.map((n) => String(n).padStart(6)).join(''));
+if (jsonIdx > 0) {
+  const text = { timed: textTimed, textOnly, perVoice: textPerVoice };
+  writeFileSync(
+    process.argv[jsonIdx + 1] ?? 'lipsync-bench.json',
+    JSON.stringify({ all, perVoice, flap: flapScores, text }, null, 1),
+  );
+}

@@ -33,7 +33,8 @@ const PHASES = Array.from({ length: UP }, (_, p) => {
     const x = (k - HALF + 1 - frac) * 0.95;
     const w = (k - HALF + 1 - frac) / HALF;
     const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-    taps[k] = Math.abs(w) >= 1 ? 0 : sinc * (0.42 + 0.5 * Math.cos(Math.PI * w) + 0.08 * Math.cos(2 * Math.PI * w));
+    taps[k] =
+      Math.abs(w) >= 1 ? 0 : sinc * (0.42 + 0.5 * Math.cos(Math.PI * w) + 0.08 * Math.cos(2 * Math.PI * w));
     sum += taps[k] ?? 0;
   }
   return taps.map((t) => t / sum);
@@ -62,11 +63,40 @@ export function to24k(/** @type {Int16Array} */ input) {
  * post-processing and are not trained on either.
  */
 export const TRAIN_VOICES = [
-  'en-us', 'en-us+m1', 'en-us+m2', 'en-us+m3', 'en-us+m4', 'en-us+m5', 'en-us+m6', 'en-us+m8',
-  'en-us+f1', 'en-us+f2', 'en-us+f4', 'en-us+klatt', 'en-us+klatt2', 'en-us+klatt5', 'en-us+klatt6',
-  'en-us+Alicia', 'en-us+Andrea', 'en-us+belinda', 'en-us+linda', 'en-us+steph', 'en-us+aunty',
-  'en-us+grandma', 'en-us+Gene', 'en-us+Lee', 'en-us+rob', 'en-us+robert', 'en-us+marcelo',
-  'en-us+travis', 'en-us+victor', 'en-us+shelby', 'en-us+zac', 'en-us+edward', 'en-us+david', 'en-us+Alex',
+  'en-us',
+  'en-us+m1',
+  'en-us+m2',
+  'en-us+m3',
+  'en-us+m4',
+  'en-us+m5',
+  'en-us+m6',
+  'en-us+m8',
+  'en-us+f1',
+  'en-us+f2',
+  'en-us+f4',
+  'en-us+klatt',
+  'en-us+klatt2',
+  'en-us+klatt5',
+  'en-us+klatt6',
+  'en-us+Alicia',
+  'en-us+Andrea',
+  'en-us+belinda',
+  'en-us+linda',
+  'en-us+steph',
+  'en-us+aunty',
+  'en-us+grandma',
+  'en-us+Gene',
+  'en-us+Lee',
+  'en-us+rob',
+  'en-us+robert',
+  'en-us+marcelo',
+  'en-us+travis',
+  'en-us+victor',
+  'en-us+shelby',
+  'en-us+zac',
+  'en-us+edward',
+  'en-us+david',
+  'en-us+Alex',
 ];
 export const VAL_VOICES = ['en-us+Annie', 'en-us+Jacky', 'en-us+iven'];
 export const TEST_VOICES = ['en-us+f3', 'en-us+f5', 'en-us+m7', 'en-us+klatt3', 'en-us+klatt4'];
@@ -92,7 +122,8 @@ export function isTestSentence(/** @type {number} */ index) {
  * @typedef {{ voice: string, rateWpm: number, sentence: number, text: string }} CorpusItem
  * @typedef {import('../../packages/engine/src/lipsync/ground-truth.js').GroundTruth} GroundTruth
  * @typedef {typeof import('../../packages/engine/src/lipsync/ground-truth.js').buildGroundTruth} BuildGroundTruth
- * @typedef {{ item: CorpusItem, samples: Int16Array, gt: GroundTruth }} Utterance
+ * @typedef {{ text: string, startMs: number, endMs: number }} CorpusWord
+ * @typedef {{ item: CorpusItem, samples: Int16Array, gt: GroundTruth, words: CorpusWord[] }} Utterance
  */
 
 /**
@@ -118,7 +149,8 @@ export function corpusItems(split) {
     const voices = split === 'val' ? VAL_VOICES : TEST_VOICES;
     for (const voice of voices) {
       for (const rateWpm of TEST_RATES) {
-        for (const sentence of test) items.push({ voice, rateWpm, sentence, text: sentences[sentence] ?? '' });
+        for (const sentence of test)
+          items.push({ voice, rateWpm, sentence, text: sentences[sentence] ?? '' });
       }
     }
   }
@@ -157,9 +189,15 @@ export async function* synthesize(items, buildGroundTruth) {
       const chunks = [];
       /** @type {{ ipa: string, ms: number }[]} */
       const events = [];
+      /** @type {{ pos: number, len: number, ms: number }[]} */
+      const wordEvents = [];
       worker.synthesize(item.text, (/** @type {Int16Array} */ s, /** @type {any[]} */ evs) => {
         chunks.push(s.slice());
-        for (const e of evs) if (e.type === 'phoneme') events.push({ ipa: String(e.id ?? ''), ms: e.audio_position });
+        for (const e of evs) {
+          if (e.type === 'phoneme') events.push({ ipa: String(e.id ?? ''), ms: e.audio_position });
+          else if (e.type === 'word')
+            wordEvents.push({ pos: e.text_position, len: e.word_length, ms: e.audio_position });
+        }
       });
       const pcm = new Int16Array(chunks.reduce((a, c) => a + c.length, 0));
       let o = 0;
@@ -169,11 +207,50 @@ export async function* synthesize(items, buildGroundTruth) {
       }
       const samples = to24k(pcm);
       const durationMs = (samples.length * 1000) / SAMPLE_RATE_HZ;
-      yield { item, samples, gt: buildGroundTruth(events, durationMs, samples, SAMPLE_RATE_HZ) };
+      const words = wordTimings(item.text, wordEvents, events, durationMs);
+      yield { item, samples, gt: buildGroundTruth(events, durationMs, samples, SAMPLE_RATE_HZ), words };
     }
   } finally {
     Date.now = realNow;
   }
+}
+
+/**
+ * Word timings as a TTS provider would give them, from espeak-ng WORD events: the written word (its
+ * text range, trailing punctuation kept), start = the event's audio position, end = the next word's
+ * start or the first pause before it. Events over one written token (espeak splits "42" into "forty
+ * two") are merged into one word.
+ * @param {string} text
+ * @param {{ pos: number, len: number, ms: number }[]} wordEvents text_position is 1-based
+ * @param {{ ipa: string, ms: number }[]} phones
+ * @param {number} durationMs
+ * @returns {CorpusWord[]}
+ */
+export function wordTimings(text, wordEvents, phones, durationMs) {
+  /** @type {{ from: number, to: number, ms: number }[]} */
+  const merged = [];
+  for (const w of wordEvents) {
+    let from = w.pos - 1;
+    let to = from + w.len;
+    // Extend to the whole whitespace-delimited token.
+    while (from > 0 && !/\s/u.test(text[from - 1] ?? ' ')) from--;
+    while (to < text.length && !/\s/u.test(text[to] ?? ' ')) to++;
+    const last = merged[merged.length - 1];
+    if (last && from < last.to) last.to = Math.max(last.to, to);
+    else merged.push({ from, to, ms: w.ms });
+  }
+  return merged.map((w, i) => {
+    const next = merged[i + 1]?.ms ?? durationMs;
+    // The first pause after the word's first phone ends it.
+    const pause = phones.find(
+      (p) =>
+        p.ipa === '' &&
+        p.ms > w.ms &&
+        p.ms < next &&
+        phones.some((q) => q.ipa !== '' && q.ms >= w.ms && q.ms < p.ms),
+    );
+    return { text: text.slice(w.from, w.to), startMs: w.ms, endMs: pause ? pause.ms : next };
+  });
 }
 
 /** PCM16 mono WAV bytes. */
@@ -216,6 +293,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     }
     n++;
   }
-  console.log(`${split}: ${n} utterances, ${seconds.toFixed(0)} s of audio in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `${split}: ${n} utterances, ${seconds.toFixed(0)} s of audio in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   console.log('seconds per class:', Object.fromEntries([...counts].map(([k, v]) => [k, Math.round(v)])));
 }

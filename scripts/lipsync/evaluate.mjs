@@ -32,7 +32,8 @@ export function evaluate(utts, opts = {}) {
       lookaheadMs = ls.lookaheadMs;
       const frames = [];
       const c0 = process.cpuUsage();
-      for (let i = 0; i < u.samples.length; i += chunk) frames.push(...ls.push(u.samples.subarray(i, i + chunk)));
+      for (let i = 0; i < u.samples.length; i += chunk)
+        frames.push(...ls.push(u.samples.subarray(i, i + chunk)));
       frames.push(...ls.flush());
       const c = process.cpuUsage(c0);
       if (fps === 25) {
@@ -40,9 +41,64 @@ export function evaluate(utts, opts = {}) {
         audioS += u.samples.length / SAMPLE_RATE_HZ;
         scorer.addFrames(u.gt, frames, 40);
       } else {
-        scorer.addOpenness(u.gt, frames.map((f) => f.params.jawOpen));
+        scorer.addOpenness(
+          u.gt,
+          frames.map((f) => f.params.jawOpen),
+        );
       }
     }
   }
-  return { ...scorer.result(), cpuMsPerAudioS: cpuUs / 1000 / audioS, lookaheadMs: lookaheadMs ?? NaN, audioS };
+  return {
+    ...scorer.result(),
+    cpuMsPerAudioS: cpuUs / 1000 / audioS,
+    lookaheadMs: lookaheadMs ?? NaN,
+    audioS,
+  };
+}
+
+/** @type {typeof import('../../packages/engine/src/lipsync/text-lip-sync.js')} */
+const { TextLipSync } = await import(join(ENGINE, 'lipsync/text-lip-sync.js'));
+
+/**
+ * The text-aware path (`TextLipSync`) over corpus utterances, scored like `evaluate`: with the word
+ * timings from espeak-ng's WORD events (`timed`), or with the text only.
+ * @param {import('./corpus.mjs').Utterance[]} utts
+ * @param {{ timed: boolean, chunkMs?: number } & Partial<import('../../packages/engine/src/lipsync/text-lip-sync.js').TextLipSyncOptions>} opts
+ */
+export function evaluateText(utts, opts) {
+  const scorer = new LipSyncScorer();
+  const chunk = Math.round(((opts.chunkMs ?? 1000) * SAMPLE_RATE_HZ) / 1000);
+  let cpuUs = 0;
+  let audioS = 0;
+  let lowConfidence = 0;
+  let words = 0;
+  for (const u of utts) {
+    for (const fps of [25, 100]) {
+      const ls = new TextLipSync({ ...opts, fps, words: opts.timed ? u.words : u.item.text });
+      const frames = [];
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < u.samples.length; i += chunk)
+        frames.push(...ls.push(u.samples.subarray(i, i + chunk)));
+      frames.push(...ls.flush());
+      const c = process.cpuUsage(c0);
+      if (fps === 25) {
+        cpuUs += c.user + c.system;
+        audioS += u.samples.length / SAMPLE_RATE_HZ;
+        scorer.addFrames(u.gt, frames, 40);
+        lowConfidence += ls.lowConfidenceWords;
+        words += u.words.length;
+      } else {
+        scorer.addOpenness(
+          u.gt,
+          frames.map((f) => f.params.jawOpen),
+        );
+      }
+    }
+  }
+  return {
+    ...scorer.result(),
+    cpuMsPerAudioS: cpuUs / 1000 / audioS,
+    audioS,
+    lowConfidenceShare: opts.timed ? lowConfidence / words : NaN,
+  };
 }

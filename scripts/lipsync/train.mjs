@@ -106,7 +106,8 @@ async function dataset(split, cmn) {
     if (split === 'train' && rand() < CONFIG.noiseShare) {
       const [lo, hi] = CONFIG.noiseDb;
       const amp = 32768 * 10 ** (((lo ?? -70) + rand() * ((hi ?? -50) - (lo ?? -70))) / 20) * Math.sqrt(3);
-      for (let i = 0; i < s.length; i++) s[i] = Math.max(-32768, Math.min(32767, Math.round((s[i] ?? 0) + amp * (2 * rand() - 1))));
+      for (let i = 0; i < s.length; i++)
+        s[i] = Math.max(-32768, Math.min(32767, Math.round((s[i] ?? 0) + amp * (2 * rand() - 1))));
     }
     const fx = new FeatureExtractor(cmn);
     /** @type {Float32Array[]} */
@@ -115,7 +116,8 @@ async function dataset(split, cmn) {
     const f = new Float32Array(rows.length * FEATURE_DIM);
     rows.forEach((row, j) => f.set(row, j * FEATURE_DIM));
     const l = new Uint8Array(rows.length);
-    for (let j = 0; j < rows.length; j++) l[j] = CLASS_INDEX[classAt(u.gt, j * HOP_MS + CONFIG.targetShiftMs)];
+    for (let j = 0; j < rows.length; j++)
+      l[j] = CLASS_INDEX[classAt(u.gt, j * HOP_MS + CONFIG.targetShiftMs)];
     feats.push(f);
     labels.push(l);
   }
@@ -134,7 +136,12 @@ class Mlp {
       const nout = sizes[l + 1] ?? 0;
       const scale = Math.sqrt(2 / nin);
       // Box-Muller normal init, He scaling.
-      this.w.push(Float64Array.from({ length: nin * nout }, () => scale * Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand())));
+      this.w.push(
+        Float64Array.from(
+          { length: nin * nout },
+          () => scale * Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand()),
+        ),
+      );
       this.b.push(new Float64Array(nout));
     }
     this.mw = this.w.map((a) => new Float64Array(a.length));
@@ -225,23 +232,50 @@ class Mlp {
       }
     };
     for (let l = 0; l < this.w.length; l++) {
-      upd(/** @type {any} */ (this.w[l]), /** @type {any} */ (this.gw[l]), /** @type {any} */ (this.mw[l]), /** @type {any} */ (this.vw[l]), CONFIG.l2);
-      upd(/** @type {any} */ (this.b[l]), /** @type {any} */ (this.gb[l]), /** @type {any} */ (this.mb[l]), /** @type {any} */ (this.vb[l]), 0);
+      upd(
+        /** @type {any} */ (this.w[l]),
+        /** @type {any} */ (this.gw[l]),
+        /** @type {any} */ (this.mw[l]),
+        /** @type {any} */ (this.vw[l]),
+        CONFIG.l2,
+      );
+      upd(
+        /** @type {any} */ (this.b[l]),
+        /** @type {any} */ (this.gb[l]),
+        /** @type {any} */ (this.mb[l]),
+        /** @type {any} */ (this.vb[l]),
+        0,
+      );
     }
   }
 }
 
 /** Builds the stacked, standardised input of hop j of an utterance (hops clamp to the utterance). */
-function stack(/** @type {Float32Array} */ f, /** @type {number} */ hops, /** @type {number} */ j, /** @type {Float64Array} */ mean, /** @type {Float64Array} */ std, /** @type {Float64Array} */ out) {
+function stack(
+  /** @type {Float32Array} */ f,
+  /** @type {number} */ hops,
+  /** @type {number} */ j,
+  /** @type {Float64Array} */ mean,
+  /** @type {Float64Array} */ std,
+  /** @type {Float64Array} */ out,
+) {
   let o = 0;
   for (const off of CONFIG.contextOffsets) {
     const h = Math.min(hops - 1, Math.max(0, j + off));
-    for (let d = 0; d < FEATURE_DIM; d++) out[o++] = ((f[h * FEATURE_DIM + d] ?? 0) - (mean[d] ?? 0)) / (std[d] ?? 1);
+    for (let d = 0; d < FEATURE_DIM; d++)
+      out[o++] = ((f[h * FEATURE_DIM + d] ?? 0) - (mean[d] ?? 0)) / (std[d] ?? 1);
   }
 }
 
 /** The model file from a trained MLP. */
-function modelJson(/** @type {Mlp} */ mlp, /** @type {number[]} */ cmn, /** @type {Float64Array} */ mean, /** @type {Float64Array} */ std, /** @type {{ closureThreshold: number, jawGainFloor: number }} */ post, /** @type {Record<string, unknown>} */ meta) {
+function modelJson(
+  /** @type {Mlp} */ mlp,
+  /** @type {number[]} */ cmn,
+  /** @type {Float64Array} */ mean,
+  /** @type {Float64Array} */ std,
+  /** @type {{ closureThreshold: number, jawGainFloor: number }} */ post,
+  /** @type {Record<string, unknown>} */ meta,
+) {
   return {
     format: 'liveface-lipsync-mlp',
     version: 1,
@@ -268,7 +302,8 @@ function modelJson(/** @type {Mlp} */ mlp, /** @type {number[]} */ cmn, /** @typ
 async function main() {
   const check = process.argv.includes('--check');
   const t0 = performance.now();
-  const log = (/** @type {string} */ m) => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`);
+  const log = (/** @type {string} */ m) =>
+    console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${m}`);
   const cmn = await cmnInit();
   const train = await dataset('train', cmn);
   const totalHops = train.labels.reduce((a, l) => a + l.length, 0);
@@ -276,9 +311,12 @@ async function main() {
 
   const mean = new Float64Array(FEATURE_DIM);
   const sq = new Float64Array(FEATURE_DIM);
-  for (const f of train.feats) for (let i = 0; i < f.length; i++) mean[i % FEATURE_DIM] = (mean[i % FEATURE_DIM] ?? 0) + (f[i] ?? 0);
+  for (const f of train.feats)
+    for (let i = 0; i < f.length; i++) mean[i % FEATURE_DIM] = (mean[i % FEATURE_DIM] ?? 0) + (f[i] ?? 0);
   for (let d = 0; d < FEATURE_DIM; d++) mean[d] = (mean[d] ?? 0) / totalHops;
-  for (const f of train.feats) for (let i = 0; i < f.length; i++) sq[i % FEATURE_DIM] = (sq[i % FEATURE_DIM] ?? 0) + ((f[i] ?? 0) - (mean[i % FEATURE_DIM] ?? 0)) ** 2;
+  for (const f of train.feats)
+    for (let i = 0; i < f.length; i++)
+      sq[i % FEATURE_DIM] = (sq[i % FEATURE_DIM] ?? 0) + ((f[i] ?? 0) - (mean[i % FEATURE_DIM] ?? 0)) ** 2;
   const std = Float64Array.from(sq, (s) => r5(Math.sqrt(s / totalHops) + 1e-6));
   for (let d = 0; d < FEATURE_DIM; d++) mean[d] = r5(mean[d] ?? 0);
 
@@ -287,7 +325,9 @@ async function main() {
   const rawW = Array.from(counts, (c) => (c / totalHops) ** -CONFIG.balance);
   const meanW = rawW.reduce((a, w, i) => a + w * (counts[i] ?? 0), 0) / totalHops;
   const classWeight = rawW.map((w) => w / meanW);
-  log(`class shares ${Array.from(counts, (c, i) => `${VISEME_CLASSES[i]}:${((100 * c) / totalHops).toFixed(1)}%`).join(' ')}`);
+  log(
+    `class shares ${Array.from(counts, (c, i) => `${VISEME_CLASSES[i]}:${((100 * c) / totalHops).toFixed(1)}%`).join(' ')}`,
+  );
 
   // Example index: (utterance, hop) pairs, shuffled each epoch with the seeded PRNG.
   const index = new Uint32Array(totalHops * 2);
@@ -334,10 +374,13 @@ async function main() {
         mlp.backward(label, classWeight[label] ?? 1);
       }
       // Cosine decay from lr to lrFinal.
-      const lr = CONFIG.lrFinal + 0.5 * (CONFIG.lr - CONFIG.lrFinal) * (1 + Math.cos((Math.PI * step++) / steps));
+      const lr =
+        CONFIG.lrFinal + 0.5 * (CONFIG.lr - CONFIG.lrFinal) * (1 + Math.cos((Math.PI * step++) / steps));
       mlp.step(lr, end - b);
     }
-    log(`epoch ${epoch + 1}/${CONFIG.epochs}: loss ${(loss / totalHops).toFixed(4)}, train acc ${(correct / totalHops).toFixed(4)}`);
+    log(
+      `epoch ${epoch + 1}/${CONFIG.epochs}: loss ${(loss / totalHops).toFixed(4)}, train acc ${(correct / totalHops).toFixed(4)}`,
+    );
   }
 
   // Post-processing tuned on validation voices through the streaming API (default springs): the jaw
@@ -345,10 +388,15 @@ async function main() {
   // there, i.e. the fewest false closures.
   /** @type {import('./corpus.mjs').Utterance[]} */
   const val = [];
-  for await (const u of synthesize(corpusItems('val').filter((_, i) => i % 2 === 0), buildGroundTruth)) val.push(u);
+  for await (const u of synthesize(
+    corpusItems('val').filter((_, i) => i % 2 === 0),
+    buildGroundTruth,
+  ))
+    val.push(u);
   const meta = { config: CONFIG, trainUtterances: train.feats.length, trainHops: totalHops };
   let post = { closureThreshold: 0.5, jawGainFloor: 0.5 };
-  const tryPost = (/** @type {typeof post} */ p) => evaluate(val, { model: modelJson(mlp, cmn, mean, std, p, meta) });
+  const tryPost = (/** @type {typeof post} */ p) =>
+    evaluate(val, { model: modelJson(mlp, cmn, mean, std, p, meta) });
   let bestFloor = { floor: 0.5, r: -1 };
   for (const floor of [0.3, 0.5, 0.7, 1]) {
     const s = tryPost({ ...post, jawGainFloor: floor });
@@ -359,7 +407,9 @@ async function main() {
   let bestThr = 0.3;
   for (const thr of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]) {
     const s = tryPost({ ...post, closureThreshold: thr });
-    log(`val closure ${thr}: ppRecall ${s.ppRecall.toFixed(3)} falseClosure ${s.falseClosure.toFixed(3)} acc9 ${s.acc9.toFixed(3)} openR ${s.openR.toFixed(3)}`);
+    log(
+      `val closure ${thr}: ppRecall ${s.ppRecall.toFixed(3)} falseClosure ${s.falseClosure.toFixed(3)} acc9 ${s.acc9.toFixed(3)} openR ${s.openR.toFixed(3)}`,
+    );
     if (s.ppRecall >= 0.95) bestThr = thr;
   }
   post = { ...post, closureThreshold: bestThr };

@@ -17,3 +17,4 @@ export * from './render/catalog.js';
 export type * from './render/look.js';
 export * from './animation/index.js';
 export * from './scheduler/pipeline.js';
+export * from './lipsync/text-lip-sync.js';

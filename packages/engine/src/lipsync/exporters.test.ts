@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { NEUTRAL_MOUTH, VISEME_CLASSES, type MouthParams, type VisemeClass } from '../types.js';
 import { VISEME_TEMPLATES } from '../visemes.js';
-import { ARKIT_MOUTH_SHAPES, OCULUS_VISEMES, toArkitBlendshapes, toOculusVisemes, toRhubarbShape } from './exporters.js';
+import {
+  ARKIT_MOUTH_SHAPES,
+  OCULUS_VISEMES,
+  toArkitBlendshapes,
+  toOculusVisemes,
+  toRhubarbShape,
+} from './exporters.js';
 import { phoneSegments } from './phone-classes.js';
 
 const oneHot = (c: VisemeClass): Float32Array => {
@@ -36,7 +42,15 @@ describe('exporters', () => {
         expect(v).toBeLessThanOrEqual(1);
       }
     }
-    const extreme: MouthParams = { jawOpen: 1, lipRound: 1, lipSpread: 1, lipClose: 1, lowerLipTuck: 1, tongueUp: 1, teethShow: 1 };
+    const extreme: MouthParams = {
+      jawOpen: 1,
+      lipRound: 1,
+      lipSpread: 1,
+      lipClose: 1,
+      lowerLipTuck: 1,
+      tongueUp: 1,
+      teethShow: 1,
+    };
     for (const v of Object.values(toArkitBlendshapes(extreme))) expect(v).toBeLessThanOrEqual(1);
     expect(toArkitBlendshapes(VISEME_TEMPLATES.AA).jawOpen).toBe(1);
     expect(toArkitBlendshapes(VISEME_TEMPLATES.OU).mouthPucker).toBeGreaterThan(0.5);
@@ -46,7 +60,8 @@ describe('exporters', () => {
   });
 
   it('Rhubarb shapes follow the §6a table', () => {
-    const shape = (c: VisemeClass): string => toRhubarbShape({ params: VISEME_TEMPLATES[c], posterior: oneHot(c) });
+    const shape = (c: VisemeClass): string =>
+      toRhubarbShape({ params: VISEME_TEMPLATES[c], posterior: oneHot(c) });
     expect(VISEME_CLASSES.map(shape)).toEqual(['X', 'A', 'G', 'B', 'B', 'D', 'C', 'B', 'F']);
     // A held closure wins even when the posterior has moved on.
     expect(toRhubarbShape({ params: { ...NEUTRAL_MOUTH, lipClose: 1 }, posterior: oneHot('AA') })).toBe('A');
@@ -58,7 +73,10 @@ describe('phoneSegments', () => {
     expect(phoneSegments('')).toEqual([{ cls: 'SIL', weight: 1 }]);
     expect(phoneSegments('m')[0]!.cls).toBe('PP');
     expect(phoneSegments('tʃ')[0]!.cls).toBe('CH');
-    expect(phoneSegments('ˈaɪ')).toEqual([{ cls: 'AA', weight: 0.6 }, { cls: 'I', weight: 0.4 }]);
+    expect(phoneSegments('ˈaɪ')).toEqual([
+      { cls: 'AA', weight: 0.6 },
+      { cls: 'I', weight: 0.4 },
+    ]);
     expect(phoneSegments('ˈɔːɹ').map((s) => s.cls)).toEqual(['OU']);
     expect(phoneSegments('ˈɑːɹ').map((s) => s.cls)).toEqual(['AA', 'OU']);
     expect(phoneSegments('ɡ')[0]!.cls).toBe('TT');

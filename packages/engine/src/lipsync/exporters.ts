@@ -5,7 +5,23 @@
 import { VISEME_CLASSES, type MouthFrame, type MouthParams, type VisemeClass } from '../types.js';
 
 /** The Oculus/Meta (OVRLipSync, OpenXR) viseme set, in its canonical order. */
-export const OCULUS_VISEMES = ['sil', 'PP', 'FF', 'TH', 'DD', 'kk', 'CH', 'SS', 'nn', 'RR', 'aa', 'E', 'ih', 'oh', 'ou'] as const;
+export const OCULUS_VISEMES = [
+  'sil',
+  'PP',
+  'FF',
+  'TH',
+  'DD',
+  'kk',
+  'CH',
+  'SS',
+  'nn',
+  'RR',
+  'aa',
+  'E',
+  'ih',
+  'oh',
+  'ou',
+] as const;
 /** One Oculus viseme name. */
 export type OculusViseme = (typeof OCULUS_VISEMES)[number];
 
@@ -16,11 +32,20 @@ const OCULUS_SPLIT: Readonly<Record<VisemeClass, ReadonlyArray<readonly [OculusV
   PP: [['PP', 1]],
   FF: [['FF', 1]],
   CH: [['CH', 1]],
-  TT: [['DD', 0.4], ['SS', 0.2], ['nn', 0.2], ['kk', 0.15], ['TH', 0.05]],
+  TT: [
+    ['DD', 0.4],
+    ['SS', 0.2],
+    ['nn', 0.2],
+    ['kk', 0.15],
+    ['TH', 0.05],
+  ],
   AA: [['aa', 1]],
   E: [['E', 1]],
   I: [['ih', 1]],
-  OU: [['ou', 0.6], ['oh', 0.4]],
+  OU: [
+    ['ou', 0.6],
+    ['oh', 0.4],
+  ],
 };
 
 /** Posterior over VISEME_CLASSES → Oculus-15 weights (sum 1). */

@@ -121,13 +121,15 @@ const melFilters: Array<{ first: number; weights: Float64Array }> = [];
     const first = Math.ceil(lo);
     const last = Math.floor(hi);
     const weights = new Float64Array(Math.max(0, last - first + 1));
-    for (let k = first; k <= last; k++) weights[k - first] = k <= mid ? (k - lo) / (mid - lo) : (hi - k) / (hi - mid);
+    for (let k = first; k <= last; k++)
+      weights[k - first] = k <= mid ? (k - lo) / (mid - lo) : (hi - k) / (hi - mid);
     melFilters.push({ first, weights });
   }
 }
 const dct = new Float64Array(NUM_CEPS * MEL_BANDS);
 for (let c = 0; c < NUM_CEPS; c++) {
-  for (let b = 0; b < MEL_BANDS; b++) dct[c * MEL_BANDS + b] = Math.sqrt(2 / MEL_BANDS) * Math.cos((Math.PI * (c + 1) * (b + 0.5)) / MEL_BANDS);
+  for (let b = 0; b < MEL_BANDS; b++)
+    dct[c * MEL_BANDS + b] = Math.sqrt(2 / MEL_BANDS) * Math.cos((Math.PI * (c + 1) * (b + 0.5)) / MEL_BANDS);
 }
 
 /** Streaming MFCC + energy extractor; see the module comment. */

@@ -8,7 +8,7 @@ const RATE = 24_000;
 /** A seeded pseudo-random stream of speech-like audio: harmonic vowels, noise bursts and gaps. */
 function speechLike(seconds: number, seed = 1): Int16Array {
   let s = seed;
-  const rand = (): number => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = (): number => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
   const out = new Int16Array(seconds * RATE);
   let i = 0;
   while (i < out.length) {
@@ -18,7 +18,12 @@ function speechLike(seconds: number, seed = 1): Int16Array {
     const amp = 3000 + rand() * 9000;
     for (let k = 0; k < len && i < out.length; k++, i++) {
       const t = i / RATE;
-      if (kind < 0.55) out[i] = amp * (Math.sin(2 * Math.PI * f0 * t) * 0.6 + Math.sin(2 * Math.PI * 3 * f0 * t) * 0.3 + Math.sin(2 * Math.PI * 7 * f0 * t) * 0.1);
+      if (kind < 0.55)
+        out[i] =
+          amp *
+          (Math.sin(2 * Math.PI * f0 * t) * 0.6 +
+            Math.sin(2 * Math.PI * 3 * f0 * t) * 0.3 +
+            Math.sin(2 * Math.PI * 7 * f0 * t) * 0.1);
       else if (kind < 0.8) out[i] = (rand() - 0.5) * amp * 0.5;
       else out[i] = 0;
     }
@@ -35,7 +40,10 @@ function vowelA(seconds: number): Int16Array {
     let v = 0;
     for (let h = 1; h * f0 < 4000; h++) {
       const f = h * f0;
-      const gain = 1 / (1 + ((f - 750) / 150) ** 2) + 0.6 / (1 + ((f - 1200) / 180) ** 2) + 0.15 / (1 + ((f - 2600) / 250) ** 2);
+      const gain =
+        1 / (1 + ((f - 750) / 150) ** 2) +
+        0.6 / (1 + ((f - 1200) / 180) ** 2) +
+        0.15 / (1 + ((f - 2600) / 250) ** 2);
       v += gain * Math.sin(2 * Math.PI * f * t);
     }
     out[i] = Math.round(v * 6000);
@@ -60,7 +68,10 @@ describe('LipSync', () => {
     const audio = speechLike(3);
     const one = run(new LipSync({ fps: 25 }), audio, []);
     let seed = 7;
-    const cuts = Array.from({ length: 36 }, () => ((seed = (seed * 48271) % 2147483647), seed / 2147483647)).map((r) => Math.floor(r * 4000));
+    const cuts = Array.from(
+      { length: 36 },
+      () => ((seed = (seed * 48271) % 2147483647), seed / 2147483647),
+    ).map((r) => Math.floor(r * 4000));
     const many = run(new LipSync({ fps: 25 }), audio, cuts);
     expect(cuts.reduce((a, b) => a + b, 0)).toBeLessThan(audio.length);
     expect(many).toEqual(one);

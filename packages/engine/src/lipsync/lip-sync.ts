@@ -9,7 +9,13 @@
 import { NEUTRAL_MOUTH, VISEME_CLASSES, type MouthFrame, type MouthParams } from '../types.js';
 import { paramsFromPosterior } from '../visemes.js';
 import { MouthDynamics } from './dynamics.js';
-import { FEATURE_SAMPLE_RATE_HZ, FeatureExtractor, HOP_MS, WINDOW_MS, type FeatureFrame } from './features.js';
+import {
+  FEATURE_SAMPLE_RATE_HZ,
+  FeatureExtractor,
+  HOP_MS,
+  WINDOW_MS,
+  type FeatureFrame,
+} from './features.js';
 import { Classifier, stackContext, validateModel, type LipSyncModel } from './model.js';
 import defaultModelJson from './model.json' with { type: 'json' };
 
@@ -75,7 +81,8 @@ export class LipSync {
     this.minOffset = Math.min(...this.model.contextOffsets);
     const s = this.model.smoothHops;
     this.lookaheadMs = (this.maxOffset + s) * HOP_MS + WINDOW_MS / 2;
-    if (this.lookaheadMs > MAX_LOOKAHEAD_MS) throw new RangeError(`model needs ${this.lookaheadMs} ms lookahead`);
+    if (this.lookaheadMs > MAX_LOOKAHEAD_MS)
+      throw new RangeError(`model needs ${this.lookaheadMs} ms lookahead`);
     // Triangle weights over −s..s hops.
     const tri = Array.from({ length: 2 * s + 1 }, (_, i) => s + 1 - Math.abs(i - s));
     const triSum = tri.reduce((a, b) => a + b, 0);
@@ -89,7 +96,9 @@ export class LipSync {
       closureHoldMs: Math.max(this.frameMs, 40),
     });
     this.input = new Float32Array(this.model.contextOffsets.length * this.model.featureDim);
-    this.ringSize = 2 ** Math.ceil(Math.log2(this.maxOffset - this.minOffset + 2 * s + Math.ceil(this.frameMs / HOP_MS) + 8));
+    this.ringSize =
+      2 **
+      Math.ceil(Math.log2(this.maxOffset - this.minOffset + 2 * s + Math.ceil(this.frameMs / HOP_MS) + 8));
     this.feats = Array.from({ length: this.ringSize }, () => new Float32Array(this.model.featureDim));
     this.frameInfo = Array.from({ length: this.ringSize }, () => ({ loudness: 0, speech: false }));
     this.posts = Array.from({ length: this.ringSize }, () => new Float32Array(NUM_CLASSES));
@@ -178,7 +187,8 @@ export class LipSync {
       const params = { ...NEUTRAL_MOUTH };
       for (const k of KEYS) params[k] = a.params[k] + t * (b.params[k] - a.params[k]);
       const posterior = new Float32Array(NUM_CLASSES);
-      for (let k = 0; k < NUM_CLASSES; k++) posterior[k] = a.posterior[k]! + t * (b.posterior[k]! - a.posterior[k]!);
+      for (let k = 0; k < NUM_CLASSES; k++)
+        posterior[k] = a.posterior[k]! + t * (b.posterior[k]! - a.posterior[k]!);
       this.out.push({
         ptsMs: this.nextFrame * this.frameMs,
         params,

@@ -11,7 +11,15 @@ import { CLASS_INDEX } from './phone-classes.js';
 
 /** The 5 mouth shapes of acc5: closed, labiodental, narrow, open, round. */
 export const SHAPE5: Readonly<Record<VisemeClass, number>> = {
-  SIL: 0, PP: 0, FF: 1, CH: 2, TT: 2, I: 2, AA: 3, E: 3, OU: 4,
+  SIL: 0,
+  PP: 0,
+  FF: 1,
+  CH: 2,
+  TT: 2,
+  I: 2,
+  AA: 3,
+  E: 3,
+  OU: 4,
 };
 
 /** Scores over a set of utterances. */

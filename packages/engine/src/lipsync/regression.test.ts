@@ -18,7 +18,10 @@ interface CorpusItem {
 }
 interface CorpusModule {
   corpusItems(split: 'test'): CorpusItem[];
-  synthesize(items: CorpusItem[], build: typeof buildGroundTruth): AsyncIterable<{ item: CorpusItem; samples: Int16Array; gt: GroundTruth }>;
+  synthesize(
+    items: CorpusItem[],
+    build: typeof buildGroundTruth,
+  ): AsyncIterable<{ item: CorpusItem; samples: Int16Array; gt: GroundTruth }>;
 }
 
 // A variable specifier keeps the GPL dev tool out of the type graph of the engine.
@@ -36,15 +39,27 @@ describe('lip-sync regression (held-out espeak voices f3, klatt4, m7)', () => {
   it('keeps accuracy, closures and openness above their floors', async () => {
     const corpus = (await import(CORPUS)) as CorpusModule;
     const voices = new Set(['en-us+f3', 'en-us+klatt4', 'en-us+m7']);
-    const items = corpus.corpusItems('test').filter((it) => voices.has(it.voice) && it.rateWpm === 175 && it.sentence % 20 < 10);
+    const items = corpus
+      .corpusItems('test')
+      .filter((it) => voices.has(it.voice) && it.rateWpm === 175 && it.sentence % 20 < 10);
     expect(items.length).toBeGreaterThanOrEqual(20);
     const scorer = new LipSyncScorer();
     for await (const u of corpus.synthesize(items, buildGroundTruth)) {
       scorer.addFrames(u.gt, stream(25, u.samples), 40);
-      scorer.addOpenness(u.gt, stream(100, u.samples).map((f) => f.params.jawOpen));
+      scorer.addOpenness(
+        u.gt,
+        stream(100, u.samples).map((f) => f.params.jawOpen),
+      );
     }
     const s: LipSyncScores = scorer.result();
-    const summary = { acc9: s.acc9, acc5: s.acc5, ppRecall: s.ppRecall, falseClosure: s.falseClosure, openR: s.openR, lagMs: s.lagMs };
+    const summary = {
+      acc9: s.acc9,
+      acc5: s.acc5,
+      ppRecall: s.ppRecall,
+      falseClosure: s.falseClosure,
+      openR: s.openR,
+      lagMs: s.lagMs,
+    };
     expect(summary.acc9).toBeGreaterThan(FLOORS.acc9);
     expect(summary.acc5).toBeGreaterThan(FLOORS.acc5);
     expect(summary.ppRecall).toBeGreaterThan(FLOORS.ppRecall);
