@@ -84,6 +84,27 @@ describe('liveface render', () => {
     expect(bytes.indexOf('moov')).toBeLessThan(bytes.indexOf('mdat'));
   }, 60_000);
 
+  it('uses the text-aware lip-sync when the words are given', async () => {
+    const out = join(dir, 'text.mp4');
+    const r = await run('node', [
+      cli,
+      'render',
+      '--audio',
+      join(dir, 'in.wav'),
+      '--quality',
+      'low',
+      '--text',
+      'papa mama baba papa mama',
+      '-o',
+      out,
+    ]);
+    expect(r.stdout).toMatch(/Wrote .*text\.mp4/);
+    const probe = JSON.parse(
+      (await run('ffprobe', ['-v', 'error', '-show_format', '-of', 'json', out])).stdout,
+    );
+    expect(Number(probe.format.duration)).toBeGreaterThan(2.1);
+  }, 60_000);
+
   it('supports portrait at 30 fps', async () => {
     const out = join(dir, 'portrait.mp4');
     await run('node', [

@@ -4,10 +4,9 @@
  * which override the config file (see config.ts).
  */
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { systemClock } from './clock.js';
-import { startServer, openStore } from './server.js';
+import { startServer, dbFile } from './server.js';
+import { openDb } from './store/db.js';
 import { createKey, listKeys, revokeKey } from './store/keys.js';
 import { VERSION } from './version.js';
 import { renderCommand } from './offline/render-command.js';
@@ -20,7 +19,7 @@ Usage:
   liveface keys list                    list API keys (never the keys themselves)
   liveface keys revoke <id|prefix>      revoke an API key
   liveface render --audio in.wav [--avatar ID] [--quality low|medium|high|very_high]
-                  [--orientation landscape|portrait|square] [--fps 25|30] -o out.mp4
+                  [--orientation landscape|portrait|square] [--fps 25|30] [--text "what is said"] -o out.mp4
                                         render a talking-avatar video (H.264 + AAC) from a WAV
   liveface --version | --help
 
@@ -110,8 +109,8 @@ async function keys(
   arg: string | undefined,
   name: string | undefined,
 ): Promise<number> {
-  const log = pino({ level: 'warn' });
-  const { db } = await openStore({ ...config, apiKey: undefined }, systemClock, log);
+  // Only the key table: opening the store the way `serve` does would create a hidden "first key".
+  const db = await openDb(dbFile(config.dataDir));
   try {
     switch (sub) {
       case 'create': {

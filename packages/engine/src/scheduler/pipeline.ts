@@ -7,7 +7,7 @@ import { detectPitchHz } from '../animation/pitch.js';
 import { LipSync } from '../lipsync/lip-sync.js';
 import { createRenderer } from '../render/renderer.js';
 import type { Orientation, RenderQuality } from '../render/sizes.js';
-import { FrameScheduler, type FrameRenderer } from './frame-scheduler.js';
+import { FrameScheduler, type FrameRenderer, type MouthEstimator } from './frame-scheduler.js';
 
 /** Options of {@link createAvatarPipeline}. */
 export interface AvatarPipelineOptions {
@@ -21,6 +21,8 @@ export interface AvatarPipelineOptions {
   newTurnId?: () => string;
   /** Another renderer (e.g. an avatar pack) instead of the built-in avatar. */
   renderer?: FrameRenderer;
+  /** Another mouth estimator per utterance (e.g. text-aware) instead of audio-only lip-sync. */
+  newEstimator?: () => MouthEstimator;
 }
 
 /** Builds a frame scheduler for a built-in avatar (or the given renderer). */
@@ -30,7 +32,7 @@ export function createAvatarPipeline(o: AvatarPipelineOptions): FrameScheduler {
     fps,
     ...(o.underrunGraceMs !== undefined ? { underrunGraceMs: o.underrunGraceMs } : {}),
     ...(o.newTurnId ? { newTurnId: o.newTurnId } : {}),
-    newEstimator: () => new LipSync({ fps }),
+    newEstimator: o.newEstimator ?? (() => new LipSync({ fps })),
     behaviour: new Animator({ seed: o.seed ?? 1, fps }),
     renderer:
       o.renderer ??

@@ -4,6 +4,7 @@ import {
   BUILTIN_AVATARS,
   ORIENTATIONS,
   RENDER_QUALITIES,
+  TextLipSync,
   WavError,
   createAvatarPipeline,
   findBuiltinAvatar,
@@ -55,12 +56,15 @@ export async function renderCommand(
     if (e instanceof WavError) return fail(`${a.audio}: ${e.message}`);
     return fail(`cannot read ${a.audio}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (a.text)
-    io.err.write(
-      'liveface render: --text is noted; the text-aware lip-sync path is not built yet, audio alone drives the mouth\n',
-    );
-
-  const scheduler = createAvatarPipeline({ avatarId, quality, orientation, fps });
+  // With the words known, the text-aware path aligns their phones on the audio (sharper closures).
+  const text = a.text;
+  const scheduler = createAvatarPipeline({
+    avatarId,
+    quality,
+    orientation,
+    fps,
+    ...(text ? { newEstimator: () => new TextLipSync({ fps, words: text }) } : {}),
+  });
   const bar = (p: number) => {
     const width = 30;
     const filled = Math.round(p * width);
