@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeWav } from '../packages/engine/dist/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'packages/server/dist/cli.js');
@@ -19,29 +20,16 @@ const avatars = [
 /** 24 kHz mono WAV of voiced syllables (240 ms on, 160 ms off). */
 function wav(secs) {
   const rate = 24000;
-  const n = rate * secs;
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + n * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(rate, 24);
-  b.writeUInt32LE(rate * 2, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) {
+  const samples = new Int16Array(rate * secs);
+  for (let i = 0; i < samples.length; i++) {
     const t = i / rate;
     let v = 0;
     if ((t * 1000) % 400 < 240)
       for (let h = 1; h <= 20; h++)
         v += Math.exp(-(((120 * h - 700) / 250) ** 2)) * Math.sin(2 * Math.PI * 120 * h * t);
-    b.writeInt16LE(Math.round(v * 8000), 44 + i * 2);
+    samples[i] = Math.round(v * 8000);
   }
-  return b;
+  return encodeWav(samples, rate);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'liveface-bench-'));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWav } from '@liveface/engine';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -12,33 +13,19 @@ const cli = join(root, 'packages/server/dist/cli.js');
 let dir: string;
 
 /** A 44.1 kHz stereo WAV of syllable-like bursts (exercises resampling and downmix). */
-function speechLikeWav(seconds: number): Buffer {
+function speechLikeWav(seconds: number): Uint8Array {
   const rate = 44_100;
   const n = rate * seconds;
-  const buf = Buffer.alloc(44 + n * 4);
-  buf.write('RIFF', 0);
-  buf.writeUInt32LE(36 + n * 4, 4);
-  buf.write('WAVEfmt ', 8);
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(2, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 4, 28);
-  buf.writeUInt16LE(4, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36);
-  buf.writeUInt32LE(n * 4, 40);
+  const frames = new Int16Array(n * 2);
   for (let i = 0; i < n; i++) {
     const t = i / rate;
     let v = 0;
     if ((t * 1000) % 400 < 240)
       for (let h = 1; h <= 20; h++)
         v += Math.exp(-(((120 * h - 700) / 250) ** 2)) * Math.sin(2 * Math.PI * 120 * h * t);
-    const s = Math.round(v * 8000);
-    buf.writeInt16LE(s, 44 + i * 4);
-    buf.writeInt16LE(s, 46 + i * 4);
+    frames[2 * i] = frames[2 * i + 1] = Math.round(v * 8000);
   }
-  return buf;
+  return encodeWav(frames, rate, 2);
 }
 
 beforeAll(() => {

@@ -70,3 +70,13 @@ describe('resample', () => {
     expect(peak).toBeLessThan(0.05);
   });
 });
+
+describe('encodeWav', () => {
+  it('writes interleaved stereo that decodes back to its channels', () => {
+    const frames = Int16Array.from([100, -100, 200, -200, 300, -300]);
+    const wav = decodeWav(encodeWav(frames, 44_100, 2));
+    expect(wav.sampleRateHz).toBe(44_100);
+    expect(Array.from(floatToPcm16(wav.channels[0]!))).toEqual([100, 200, 300]);
+    expect(Array.from(floatToPcm16(wav.channels[1]!))).toEqual([-100, -200, -300]);
+  });
+});

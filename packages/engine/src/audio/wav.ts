@@ -77,8 +77,8 @@ export function decodeWav(bytes: Uint8Array): WavAudio {
   return { sampleRateHz: fmt.rate, channels };
 }
 
-/** Writes mono PCM16 as a WAV file. */
-export function encodeWav(samples: Int16Array, sampleRateHz: number): Uint8Array {
+/** Writes PCM16 as a WAV file; with `channels` > 1, `samples` are interleaved frames. */
+export function encodeWav(samples: Int16Array, sampleRateHz: number, channels = 1): Uint8Array {
   const out = new Uint8Array(44 + samples.length * 2);
   const v = new DataView(out.buffer);
   const str = (o: number, s: string) => {
@@ -90,10 +90,10 @@ export function encodeWav(samples: Int16Array, sampleRateHz: number): Uint8Array
   str(12, 'fmt ');
   v.setUint32(16, 16, true);
   v.setUint16(20, 1, true);
-  v.setUint16(22, 1, true);
+  v.setUint16(22, channels, true);
   v.setUint32(24, sampleRateHz, true);
-  v.setUint32(28, sampleRateHz * 2, true);
-  v.setUint16(32, 2, true);
+  v.setUint32(28, sampleRateHz * 2 * channels, true);
+  v.setUint16(32, 2 * channels, true);
   v.setUint16(34, 16, true);
   str(36, 'data');
   v.setUint32(40, samples.length * 2, true);
