@@ -2,7 +2,7 @@
  * Viseme class ⇄ mouth parameter mapping shared by lip-sync (posterior → params) and sprite-based
  * renderers (params → which drawing to show).
  */
-import { VISEME_CLASSES, type MouthParams, type VisemeClass } from './types.js';
+import { NEUTRAL_MOUTH, VISEME_CLASSES, type MouthParams, type VisemeClass } from './types.js';
 
 /** The mouth shape of each visual class at full strength. */
 export const VISEME_TEMPLATES: Readonly<Record<VisemeClass, MouthParams>> = {
@@ -57,27 +57,12 @@ export const VISEME_TEMPLATES: Readonly<Record<VisemeClass, MouthParams>> = {
   OU: { jawOpen: 0.45, lipRound: 1, lipSpread: 0, lipClose: 0, lowerLipTuck: 0, tongueUp: 0, teethShow: 0.1 },
 };
 
-const KEYS: (keyof MouthParams)[] = [
-  'jawOpen',
-  'lipRound',
-  'lipSpread',
-  'lipClose',
-  'lowerLipTuck',
-  'tongueUp',
-  'teethShow',
-];
+/** Every mouth parameter, in declaration order. */
+const KEYS = Object.keys(NEUTRAL_MOUTH) as (keyof MouthParams)[];
 
 /** Posterior-weighted mix of the class templates. */
 export function paramsFromPosterior(posterior: ArrayLike<number>): MouthParams {
-  const out: MouthParams = {
-    jawOpen: 0,
-    lipRound: 0,
-    lipSpread: 0,
-    lipClose: 0,
-    lowerLipTuck: 0,
-    tongueUp: 0,
-    teethShow: 0,
-  };
+  const out: MouthParams = { ...NEUTRAL_MOUTH };
   VISEME_CLASSES.forEach((c, i) => {
     const w = posterior[i] ?? 0;
     for (const k of KEYS) out[k] += w * VISEME_TEMPLATES[c][k];
