@@ -30,6 +30,7 @@ export type EndHook = (reason: SessionEndReason) => void;
 /** A session that has not ended, as held in memory. */
 interface LiveSession {
   id: string;
+  avatarId: string;
   mode: 'FULL' | 'LITE';
   status: 'created' | 'active' | 'ending';
   maxDurationS: number;
@@ -139,6 +140,7 @@ export class SessionManager {
     });
     const session: LiveSession = {
       id,
+      avatarId: req.avatar_id,
       mode: 'LITE',
       status: 'created',
       maxDurationS,
@@ -238,11 +240,7 @@ export class SessionManager {
 
   /** Ends every live session using this avatar (it was deleted). */
   async endByAvatar(avatarId: string): Promise<void> {
-    const ids: string[] = [];
-    for (const id of this.live.keys()) {
-      const row = await store.getSession(this.deps.db, id);
-      if (row?.avatar_id === avatarId) ids.push(id);
-    }
+    const ids = [...this.live.values()].filter((s) => s.avatarId === avatarId).map((s) => s.id);
     await Promise.all(ids.map((id) => this.end(id, 'AVATAR_DELETED')));
   }
 
