@@ -1,0 +1,216 @@
+/**
+ * Render workers: avatar drawing runs on worker threads, one per core by default, so the main thread
+ * (HTTP, WebSockets, signalling, the playout clocks) never waits on a frame and every core draws.
+ *
+ * A session opens a {@link RenderSlot} on the least-loaded worker and sends it one pose per tick; the
+ * worker answers with an I420 frame. Frames of one slot come back in order. When a worker dies, its
+ * pending frames fail, the crash is logged and counted, a fresh worker takes its place and its slots
+ * re-open there: the sessions lose a frame or two, the process loses nothing.
+ *
+ * The worker runs the built JavaScript (`dist/media/render-worker.js`), also when the caller runs from
+ * TypeScript sources (tests), so build first (`npm run build`).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { frameSize, type AvatarPose, type Orientation, type RenderQuality } from '@liveface/engine';
+import type { Logger } from 'pino';
+
+/** What a slot draws. */
+export interface RenderTarget {
+  avatarId: string;
+  quality: RenderQuality;
+  orientation?: Orientation;
+}
+
+/** One I420 frame (Y plane, then U and V at half resolution). */
+export interface I420Frame {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Main → worker messages. */
+export type ToWorker =
+  | { type: 'open'; slot: number; target: RenderTarget }
+  | { type: 'render'; slot: number; seq: number; pose: AvatarPose }
+  | { type: 'close'; slot: number };
+
+/** Worker → main messages. */
+export type ToMain =
+  | { type: 'frame'; slot: number; seq: number; data: Uint8Array; renderMs: number }
+  | { type: 'failed'; slot: number; seq: number; message: string };
+
+/** A frame could not be drawn (worker crashed or the renderer failed). */
+export class RenderFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderFailed';
+  }
+}
+
+/** Hooks for metrics. */
+export interface RenderPoolObserver {
+  frameRendered?(renderMs: number): void;
+  workerCrashed?(index: number): void;
+}
+
+interface Pending {
+  resolve: (f: I420Frame) => void;
+  reject: (e: Error) => void;
+}
+
+interface WorkerHandle {
+  index: number;
+  worker: Worker;
+  slots: Set<RenderSlot>;
+}
+
+const WORKER_URL = new URL('../../dist/media/render-worker.js', import.meta.url);
+
+/** See the module comment. */
+export class RenderPool {
+  private readonly workers: WorkerHandle[] = [];
+  private readonly slots = new Map<number, RenderSlot>();
+  private nextSlot = 1;
+  private closed = false;
+
+  constructor(private readonly opts: { size?: number; log?: Logger; observer?: RenderPoolObserver } = {}) {
+    const size = Math.max(1, opts.size ?? availableParallelism());
+    for (let i = 0; i < size; i++) this.workers.push(this.spawn(i));
+  }
+
+  /** Number of worker threads. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Open slots per worker (for metrics and tests). */
+  load(): number[] {
+    return this.workers.map((w) => w.slots.size);
+  }
+
+  /** Opens a slot on the least-loaded worker. Throws for an unknown avatar only when rendering. */
+  open(target: RenderTarget): RenderSlot {
+    if (this.closed) throw new Error('render pool is closed');
+    const handle = this.workers.reduce((a, b) => (b.slots.size < a.slots.size ? b : a));
+    const size = frameSize(target.quality, target.orientation);
+    const slot = new RenderSlot(this.nextSlot++, target, size.width, size.height, handle, {
+      closed: (s) => this.release(s),
+      rendered: (ms) => this.opts.observer?.frameRendered?.(ms),
+    });
+    this.slots.set(slot.id, slot);
+    handle.slots.add(slot);
+    handle.worker.postMessage({ type: 'open', slot: slot.id, target } satisfies ToWorker);
+    return slot;
+  }
+
+  /** Kills worker `index` as a crash would (operations and tests); a fresh one replaces it. */
+  async killWorker(index: number): Promise<void> {
+    const h = this.workers[index];
+    if (h) await h.worker.terminate();
+  }
+
+  /** Stops every worker; pending frames fail. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.slots.values()) s.fail(new RenderFailed('render pool closed'));
+    this.slots.clear();
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+
+  private spawn(index: number, slots = new Set<RenderSlot>()): WorkerHandle {
+    const worker = new Worker(WORKER_URL);
+    const handle: WorkerHandle = { index, worker, slots };
+    worker.on('message', (m: ToMain) => this.slots.get(m.slot)?.receive(m));
+    worker.on('error', (err) => this.opts.log?.error({ err, worker: index }, 'render worker failed'));
+    worker.on('exit', (code) => {
+      if (this.closed) return;
+      this.opts.log?.error(
+        { worker: index, code, sessions: slots.size },
+        'render worker exited; starting a new one (its sessions skip the frames in flight)',
+      );
+      this.opts.observer?.workerCrashed?.(index);
+      const fresh = this.spawn(index, slots);
+      this.workers[index] = fresh;
+      for (const s of slots) {
+        s.fail(new RenderFailed('render worker crashed'));
+        s.moveTo(fresh);
+      }
+    });
+    return handle;
+  }
+
+  private release(slot: RenderSlot): void {
+    this.slots.delete(slot.id);
+    slot.handle.slots.delete(slot);
+    if (!this.closed) slot.handle.worker.postMessage({ type: 'close', slot: slot.id } satisfies ToWorker);
+  }
+}
+
+/** One session's renderer on a worker; see {@link RenderPool}. */
+export class RenderSlot {
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  private closed = false;
+
+  /** @internal */
+  constructor(
+    readonly id: number,
+    readonly target: RenderTarget,
+    readonly width: number,
+    readonly height: number,
+    /** @internal */ public handle: WorkerHandle,
+    private readonly hooks: { closed: (s: RenderSlot) => void; rendered: (ms: number) => void },
+  ) {}
+
+  /** Frames asked for and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Draws a pose; resolves with its I420 frame. */
+  render(pose: AvatarPose): Promise<I420Frame> {
+    if (this.closed) return Promise.reject(new RenderFailed('render slot closed'));
+    const seq = this.seq++;
+    return new Promise<I420Frame>((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.handle.worker.postMessage({ type: 'render', slot: this.id, seq, pose } satisfies ToWorker);
+    });
+  }
+
+  /** Releases the renderer; pending frames fail. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.fail(new RenderFailed('render slot closed'));
+    this.hooks.closed(this);
+  }
+
+  /** @internal */
+  receive(m: ToMain): void {
+    if (m.type === 'failed' && m.seq < 0) {
+      // The renderer could not be created: every frame of this slot would fail.
+      this.fail(new RenderFailed(m.message));
+      return;
+    }
+    const p = this.pending.get(m.seq);
+    if (!p) return;
+    this.pending.delete(m.seq);
+    if (m.type === 'frame') this.hooks.rendered(m.renderMs);
+    if (m.type === 'frame') p.resolve({ width: this.width, height: this.height, data: m.data });
+    else p.reject(new RenderFailed(m.message));
+  }
+
+  /** @internal */
+  fail(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  /** @internal */
+  moveTo(handle: WorkerHandle): void {
+    this.handle = handle;
+    if (!this.closed) handle.worker.postMessage({ type: 'open', slot: this.id, target: this.target });
+  }
+}
