@@ -19,8 +19,11 @@ export interface AvatarPipelineOptions {
   seed?: number;
   underrunGraceMs?: number;
   newTurnId?: () => string;
-  /** Another renderer (e.g. an avatar pack) instead of the built-in avatar. */
-  renderer?: FrameRenderer;
+  /**
+   * Another renderer (e.g. an avatar pack) instead of the built-in avatar; `null` for none: the
+   * scheduler then yields poses only and frames are drawn elsewhere (render workers).
+   */
+  renderer?: FrameRenderer | null;
   /** Another mouth estimator per utterance (e.g. text-aware) instead of audio-only lip-sync. */
   newEstimator?: () => MouthEstimator;
 }
@@ -34,13 +37,17 @@ export function createAvatarPipeline(o: AvatarPipelineOptions): FrameScheduler {
     ...(o.newTurnId ? { newTurnId: o.newTurnId } : {}),
     newEstimator: o.newEstimator ?? (() => new LipSync({ fps })),
     behaviour: new Animator({ seed: o.seed ?? 1, fps }),
-    renderer:
-      o.renderer ??
-      createRenderer({
-        avatarId: o.avatarId,
-        quality: o.quality,
-        ...(o.orientation ? { orientation: o.orientation } : {}),
-      }),
+    ...(o.renderer === null
+      ? {}
+      : {
+          renderer:
+            o.renderer ??
+            createRenderer({
+              avatarId: o.avatarId,
+              quality: o.quality,
+              ...(o.orientation ? { orientation: o.orientation } : {}),
+            }),
+        }),
     pitch: detectPitchHz,
   });
 }
