@@ -35,9 +35,13 @@ export interface TestServer extends LivefaceServer {
   /** Creates a LITE session (token) with the given body fields. */
   createSession(fields?: Record<string, unknown>): Promise<{ sessionId: string; token: string }>;
   /** Creates and starts a LITE session. */
-  startSession(
-    fields?: Record<string, unknown>,
-  ): Promise<{ sessionId: string; token: string; wsUrl: string; maxSessionDuration: number }>;
+  startSession(fields?: Record<string, unknown>): Promise<{
+    sessionId: string;
+    token: string;
+    wsUrl: string;
+    webrtcUrl: string;
+    maxSessionDuration: number;
+  }>;
   /** Stops the server and deletes its data folder (unless `keepData`). */
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -89,7 +93,12 @@ export async function startTestServer(
     const s = await createSession(fields);
     const r = await api('/v1/sessions/start', { method: 'POST', token: s.token, key: null });
     if (r.status !== 200) throw new Error(`start failed: ${r.status} ${JSON.stringify(r.body)}`);
-    return { ...s, wsUrl: r.body.data.ws_url, maxSessionDuration: r.body.data.max_session_duration };
+    return {
+      ...s,
+      wsUrl: r.body.data.ws_url,
+      webrtcUrl: r.body.data.webrtc_url,
+      maxSessionDuration: r.body.data.max_session_duration,
+    };
   };
   return Object.assign(server, {
     dataDir,

@@ -36,6 +36,17 @@ export const ERRORS = {
     status: 400,
     message: 'max_session_duration exceeds the limit of this server.',
   },
+  session_not_started: {
+    status: 409,
+    message: 'The session has not been started; call POST /v1/sessions/start first.',
+  },
+  invalid_capability: {
+    status: 401,
+    message: 'This URL is not valid for the session; use the URL from the start response.',
+  },
+  invalid_sdp: { status: 400, message: 'The body must be an SDP offer (Content-Type: application/sdp).' },
+  too_many_viewers: { status: 409, message: 'The session has the most viewers it may have.' },
+  viewer_not_found: { status: 404, message: 'No such viewer.' },
   mode_not_supported: { status: 501, message: 'This session mode is not available on this server.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
@@ -46,6 +57,9 @@ export const ERRORS = {
   ws_message_too_large: { status: 413, message: 'The message exceeds the 1 MiB limit.' },
   ws_invalid_audio: { status: 400, message: 'The audio is not valid base64 PCM16.' },
   ws_binary_not_supported: { status: 400, message: 'Send JSON text frames, not binary frames.' },
+  // Data-channel errors (sent as `error` events on the WebRTC data channel).
+  dc_invalid_json: { status: 400, message: 'The message is not a JSON object.' },
+  dc_invalid_message: { status: 400, message: 'The message has no "event_type".' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable, documented error code. */

@@ -186,6 +186,18 @@ export const StartResponse = z.object({
   session_id: z.string(),
   max_session_duration: z.number().int(),
   ws_url: z.string().optional(),
+  /** Liveface: WHEP-style URL of the built-in WebRTC transport (POST an SDP offer, get the answer). */
+  webrtc_url: z.string().optional(),
+  /** Liveface: ICE servers for the viewer's RTCPeerConnection. */
+  ice_servers: z
+    .array(
+      z.object({
+        urls: z.union([z.string(), z.array(z.string())]),
+        username: z.string().optional(),
+        credential: z.string().optional(),
+      }),
+    )
+    .optional(),
   livekit_url: z.string().optional(),
   livekit_client_token: z.string().optional(),
   livekit_agent_token: z.string().optional(),

@@ -45,6 +45,51 @@ export const ConfigSchema = z.object({
   sandboxDurationS: z.coerce.number().int().positive().default(60),
   /** How long an uncommitted utterance may run dry before it ends, ms. */
   underrunGraceMs: z.coerce.number().int().positive().default(3000),
+  /** Render worker threads; default one per core. */
+  renderWorkers: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * ICE servers (STUN/TURN) for WebRTC viewers: a JSON array of `{urls, username?, credential?}`, or
+   * comma-separated URLs.
+   */
+  iceServers: z
+    .union([
+      z.string().transform((v, ctx) => {
+        const t = v.trim();
+        if (!t.startsWith('['))
+          return t
+            .split(',')
+            .map((u) => ({ urls: u.trim() }))
+            .filter((s) => s.urls);
+        try {
+          return JSON.parse(t) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+          return z.NEVER;
+        }
+      }),
+      z.array(z.unknown()),
+    ])
+    .pipe(
+      z.array(
+        z.object({
+          urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+          username: z.string().optional(),
+          credential: z.string().optional(),
+        }),
+      ),
+    )
+    .default([]),
+  /** Announce WebRTC host candidates only on these addresses; default: loopback when bound to loopback, else all. */
+  iceAddresses: csv.default([]),
+  /** Public address announced instead of the host address (servers behind a 1:1 NAT). */
+  icePublicIp: z.union([z.ipv4(), z.ipv6()]).optional(),
+  /** WebRTC viewers one session may have at once. */
+  maxViewersPerSession: z.coerce.number().int().min(1).max(100).default(8),
+  /**
+   * The playground page's key-less session button: \`auto\` enables it only while the server listens on
+   * loopback; \`off\` makes the page ask for an API key.
+   */
+  playground: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Output frame rate. */
   fps: z.coerce
     .number()
@@ -73,6 +118,12 @@ const ENV: Record<keyof Config, string> = {
   sandboxDurationS: 'LIVEFACE_SANDBOX_DURATION_S',
   underrunGraceMs: 'LIVEFACE_UNDERRUN_GRACE_MS',
   fps: 'LIVEFACE_FPS',
+  renderWorkers: 'LIVEFACE_RENDER_WORKERS',
+  iceServers: 'LIVEFACE_ICE_SERVERS',
+  iceAddresses: 'LIVEFACE_ICE_ADDRESSES',
+  icePublicIp: 'LIVEFACE_ICE_PUBLIC_IP',
+  maxViewersPerSession: 'LIVEFACE_MAX_VIEWERS_PER_SESSION',
+  playground: 'LIVEFACE_PLAYGROUND',
 };
 
 /** A configuration that failed validation; `problems` lists every one. */

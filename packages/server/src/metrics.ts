@@ -50,6 +50,49 @@ export class Metrics {
     help: 'Playout time skipped because the event loop stalled',
     registers: [this.registry],
   });
+  readonly webrtcViewers = new Gauge({
+    name: 'liveface_webrtc_viewers',
+    help: 'Connected WebRTC viewers (peer connections)',
+    registers: [this.registry],
+  });
+  readonly webrtcStreams = new Gauge({
+    name: 'liveface_webrtc_streams',
+    help: 'Sessions streaming to at least one WebRTC viewer',
+    registers: [this.registry],
+  });
+  readonly webrtcFrames = new Counter({
+    name: 'liveface_webrtc_frames_total',
+    help: 'Video frames handed to WebRTC encoders',
+    registers: [this.registry],
+  });
+  readonly webrtcIceFailures = new Counter({
+    name: 'liveface_webrtc_ice_failures_total',
+    help: 'Viewers whose ICE connection failed',
+    registers: [this.registry],
+  });
+  readonly dataChannelMessages = new Counter({
+    name: 'liveface_datachannel_messages_total',
+    help: 'Data-channel messages, by direction',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+  });
+  readonly framesLate = new Counter({
+    name: 'liveface_frames_late_total',
+    help: 'Video frames not drawn in time (busy: worker still on the previous frame; failed: worker error or crash)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly renderWorkerCrashes = new Counter({
+    name: 'liveface_render_worker_crashes_total',
+    help: 'Render worker threads that died and were replaced',
+    registers: [this.registry],
+  });
+  readonly renderDuration = new Histogram({
+    name: 'liveface_render_duration_seconds',
+    help: 'Time to draw one frame and convert it to I420 on a render worker',
+    buckets: [0.002, 0.004, 0.008, 0.016, 0.033, 0.066],
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'liveface_http_request_duration_seconds',
     help: 'HTTP request duration',

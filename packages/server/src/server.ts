@@ -9,6 +9,9 @@ import type { Config } from './config.js';
 import { Authenticator } from './http/auth.js';
 import { buildHttpApp } from './http/app.js';
 import { LiteGateway } from './lite/gateway.js';
+import { RenderPool } from './media/render-pool.js';
+import { candidatePolicy } from './webrtc/sdp.js';
+import { WebRtcTransport } from './webrtc/transport.js';
 import { Metrics } from './metrics.js';
 import { SessionManager } from './sessions/manager.js';
 import { seedBuiltins } from './store/avatars.js';
@@ -24,6 +27,8 @@ export interface LivefaceServer {
   config: Config;
   db: Db;
   sessions: SessionManager;
+  webrtc: WebRtcTransport;
+  renderPool: RenderPool;
   /** The API key created on this boot (shown once), if one was. */
   createdApiKey: string | null;
   /** Stops listening and ends live sessions. */
@@ -68,13 +73,44 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const secret = loadSigningSecret(config.secret, config.dataDir);
   const tokenKey = deriveKey(secret, 'session-token');
   const wsKey = deriveKey(secret, 'ws-capability');
+  const rtcKey = deriveKey(secret, 'webrtc-capability');
   const metrics = new Metrics();
   const { db, createdApiKey } = await openStore(config, clock, log);
 
-  const sessions = new SessionManager({ db, clock, config, tokenKey, wsKey, metrics, log });
+  const renderPool = new RenderPool({
+    ...(config.renderWorkers ? { size: config.renderWorkers } : {}),
+    log,
+    observer: {
+      frameRendered: (ms) => metrics.renderDuration.observe(ms / 1000),
+      workerCrashed: () => metrics.renderWorkerCrashes.inc(),
+    },
+  });
+  const sessions = new SessionManager({
+    db,
+    clock,
+    config,
+    tokenKey,
+    wsKey,
+    rtcKey,
+    renderPool,
+    metrics,
+    log,
+  });
   await sessions.recover();
+  const webrtc = new WebRtcTransport({
+    sessions,
+    metrics,
+    log,
+    iceServers: config.iceServers,
+    candidates: candidatePolicy(config.host, config.iceAddresses, config.icePublicIp),
+    maxViewers: config.maxViewersPerSession,
+  });
   const auth = new Authenticator(db, clock, tokenKey);
-  const app = await buildHttpApp({ db, clock, config, auth, sessions, metrics }, log, VERSION);
+  const app = await buildHttpApp(
+    { db, clock, config, auth, sessions, metrics, webrtc, rtcKey },
+    log,
+    VERSION,
+  );
   const gateway = new LiteGateway({ db, clock, sessions, wsKey, metrics, log });
   app.server.on('upgrade', (req, socket, head: Buffer) => {
     if (!gateway.handleUpgrade(req, socket, head)) {
@@ -95,11 +131,15 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     config,
     db,
     sessions,
+    webrtc,
+    renderPool,
     createdApiKey,
     close: () =>
       (closing ??= (async () => {
         await sessions.endAll('UNKNOWN');
+        webrtc.close();
         gateway.close();
+        await renderPool.close();
         await app.close();
         await db.destroy();
       })()),

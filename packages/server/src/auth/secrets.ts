@@ -19,14 +19,14 @@ export function deriveKey(secret: Buffer, purpose: string): Buffer {
   return createHmac('sha256', secret).update(`liveface:${purpose}`).digest();
 }
 
-/** The unguessable capability in a session's WebSocket URL: HMAC of the session id. */
-export function wsCapability(key: Buffer, sessionId: string): string {
+/** The unguessable capability in a session's WebSocket or WebRTC URL: HMAC of the session id. */
+export function capability(key: Buffer, sessionId: string): string {
   return createHmac('sha256', key).update(sessionId).digest('base64url');
 }
 
-/** Checks a presented WebSocket capability in constant time. */
-export function checkWsCapability(key: Buffer, sessionId: string, presented: string): boolean {
-  const expected = Buffer.from(wsCapability(key, sessionId));
+/** Checks a presented capability in constant time. */
+export function checkCapability(key: Buffer, sessionId: string, presented: string): boolean {
+  const expected = Buffer.from(capability(key, sessionId));
   const given = Buffer.from(presented);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

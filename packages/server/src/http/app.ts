@@ -8,6 +8,7 @@ import { registerRoutes, route, type AnyRoute } from './route.js';
 import { avatarRoutes } from './routes/avatars.js';
 import type { HttpContext } from './routes/context.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { webrtcRoutes } from '../webrtc/routes.js';
 
 /** Largest accepted REST body. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -64,11 +65,15 @@ export async function buildHttpApp(ctx: HttpContext, log: FastifyBaseLogger, ver
     }
   });
 
+  // WHEP offers are SDP text.
+  app.addContentTypeParser('application/sdp', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
   const allowAny = ctx.config.corsOrigins.includes('*');
   await app.register(cors, {
     // With `credentials: include` a browser needs its own origin echoed; `*` is refused.
     origin: (origin, cb) => cb(null, !origin ? false : allowAny || ctx.config.corsOrigins.includes(origin)),
     credentials: true,
+    exposedHeaders: ['location'],
     methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'accept'],
     maxAge: 600,
@@ -94,7 +99,7 @@ export async function buildHttpApp(ctx: HttpContext, log: FastifyBaseLogger, ver
     done();
   });
 
-  const api: AnyRoute[] = [...sessionRoutes(ctx), ...avatarRoutes(ctx)];
+  const api: AnyRoute[] = [...sessionRoutes(ctx), ...avatarRoutes(ctx), ...webrtcRoutes(ctx)];
   const ops: AnyRoute[] = [
     route({
       method: 'GET',

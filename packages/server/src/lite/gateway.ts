@@ -4,7 +4,7 @@
  * `error` event; nothing a client sends closes the socket or harms the session.
  *
  * One audio chunk's path: `agent.speak` JSON → `decodeAudio` (base64 → PCM16 samples) →
- * `runtime.playout.append` (queued in its utterance) → `agent.audio_buffer_appended` now →
+ * `runtime.scheduler.append` (queued in its utterance) → `agent.audio_buffer_appended` now →
  * the runtime clock plays it out 40 ms per tick → `agent.speak_started` when its first sample plays.
  */
 import type { IncomingMessage } from 'node:http';
@@ -19,7 +19,7 @@ import {
   LITE_MAX_MESSAGE_BYTES,
   LiteCommand,
 } from '@liveface/protocol';
-import { checkWsCapability } from '../auth/secrets.js';
+import { checkCapability } from '../auth/secrets.js';
 import type { Clock, Timer } from '../clock.js';
 import { LivefaceError, invalidRequest } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -84,7 +84,7 @@ export class LiteGateway {
     ws.on('message', (data, isBinary) => onMessage(data, isBinary));
     ws.on('error', (err) => this.deps.log.debug({ err, sessionId }, 'LITE socket error'));
 
-    if (!checkWsCapability(this.deps.wsKey, sessionId, capability)) {
+    if (!checkCapability(this.deps.wsKey, sessionId, capability)) {
       ws.close(LITE_CLOSE_CODES.badCapability, 'invalid session URL');
       return;
     }
@@ -247,7 +247,7 @@ export class LiteGateway {
     ws: WebSocket,
     cmd: LiteCommand,
   ): Promise<void> {
-    const { playout } = runtime;
+    const playout = runtime.scheduler;
     const source = cmd.event_id;
     switch (cmd.type) {
       case 'agent.speak': {

@@ -12,13 +12,15 @@ import {
   type SessionTokenClaims,
   type StartResponse,
   type TokenRequest,
+  type VideoQuality,
 } from '@liveface/protocol';
 import type { Clock, Timer } from '../clock.js';
 import type { Config } from '../config.js';
 import { LivefaceError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { signJwt } from '../auth/jwt.js';
-import { wsCapability } from '../auth/secrets.js';
+import { capability } from '../auth/secrets.js';
+import type { RenderPool } from '../media/render-pool.js';
 import type { Db } from '../store/db.js';
 import { getAvatar } from '../store/avatars.js';
 import * as store from '../store/sessions.js';
@@ -31,6 +33,7 @@ export type EndHook = (reason: SessionEndReason) => void;
 interface LiveSession {
   id: string;
   avatarId: string;
+  quality: VideoQuality;
   mode: 'FULL' | 'LITE';
   status: 'created' | 'active' | 'ending';
   maxDurationS: number;
@@ -48,6 +51,10 @@ export interface SessionManagerDeps {
   config: Config;
   tokenKey: Buffer;
   wsKey: Buffer;
+  /** Key of the WebRTC capability URLs. */
+  rtcKey: Buffer;
+  /** Draws the sessions' frames; without it sessions have audio and events but no video. */
+  renderPool?: RenderPool;
   metrics: Metrics;
   log: Logger;
 }
@@ -141,6 +148,7 @@ export class SessionManager {
     const session: LiveSession = {
       id,
       avatarId: req.avatar_id,
+      quality: resolveVideo(req).quality,
       mode: 'LITE',
       status: 'created',
       maxDurationS,
@@ -167,8 +175,8 @@ export class SessionManager {
     return { session_id: id, session_token: signJwt(claims, this.deps.tokenKey) };
   }
 
-  /** Starts a created session (`POST /v1/sessions/start`); `wsBase` is `ws(s)://host`. */
-  async start(id: string, wsBase: string): Promise<StartResponse> {
+  /** Starts a created session (`POST /v1/sessions/start`); `base` is `http(s)://host` as the client sees it. */
+  async start(id: string, base: string): Promise<StartResponse> {
     const session = await this.requireLive(id);
     if (session.status !== 'created') {
       throw new LivefaceError('session_already_started', `Session ${id} has already been started.`);
@@ -178,6 +186,7 @@ export class SessionManager {
       throw new LivefaceError('session_already_started', `Session ${id} has already been started.`);
     }
     session.status = 'active';
+    const { renderPool, metrics, log } = this.deps;
     session.runtime = new SessionRuntime({
       sessionId: id,
       clock,
@@ -186,9 +195,13 @@ export class SessionManager {
       newTurnId: randomUUID,
       onActivity: () => this.touch(id),
       onStall: (ms) => {
-        this.deps.metrics.clockStalls.inc(ms);
-        this.deps.log.warn({ sessionId: id, droppedMs: ms }, 'playout clock stalled');
+        metrics.clockStalls.inc(ms);
+        log.warn({ sessionId: id, droppedMs: ms }, 'playout clock stalled');
       },
+      ...(renderPool
+        ? { render: { pool: renderPool, target: { avatarId: session.avatarId, quality: session.quality } } }
+        : {}),
+      onFrameLate: (reason) => metrics.framesLate.inc({ reason }),
     });
     session.runtime.start();
     session.maxTimer = clock.setTimeout(
@@ -200,7 +213,9 @@ export class SessionManager {
     return {
       session_id: id,
       max_session_duration: session.maxDurationS,
-      ws_url: `${wsBase}/v1/ws/lite/${id}/${wsCapability(this.deps.wsKey, id)}`,
+      ws_url: `${base.replace(/^http/, 'ws')}/v1/ws/lite/${id}/${capability(this.deps.wsKey, id)}`,
+      webrtc_url: `${base}/v1/webrtc/${id}/${capability(this.deps.rtcKey, id)}`,
+      ice_servers: config.iceServers,
     };
   }
 
@@ -230,6 +245,16 @@ export class SessionManager {
     return this.live.get(id)?.runtime ?? null;
   }
 
+  /** Why a session has no media to stream: not found, not started yet, or ended. */
+  notStreamable(id: string): LivefaceError {
+    const s = this.live.get(id);
+    if (s?.status === 'created') {
+      return new LivefaceError('session_not_started', `Session ${id} has not been started yet.`);
+    }
+    if (s) return new LivefaceError('session_ended', `Session ${id} is ending.`);
+    return new LivefaceError('session_ended', `Session ${id} is not live.`);
+  }
+
   /** Subscribes to a live session's end; returns false if it is not live. */
   onEnd(id: string, hook: EndHook): (() => void) | null {
     const s = this.live.get(id);
@@ -257,7 +282,7 @@ export class SessionManager {
     for (const s of this.live.values()) {
       if (s.status === 'created') created++;
       else if (s.status === 'active') active++;
-      bufferedMs += s.runtime?.playout.bufferedMs ?? 0;
+      bufferedMs += s.runtime?.scheduler.playout.bufferedMs ?? 0;
     }
     return { created, active, bufferedSeconds: bufferedMs / 1000 };
   }

@@ -1,13 +1,23 @@
 /**
- * The live part of one session: the audio playout timeline driven by a real-time (or manual) clock.
+ * The live part of one session: the avatar pipeline driven by a real-time (or manual) clock.
  *
- * One tick per frame interval. Each tick takes one frame of audio off the timeline and hands it, with
- * the behaviour events at its presentation time, to the frame sinks (media transports; none in the
- * control plane) and to the event listeners (the LITE gateway). Audio is the master clock: events are
- * emitted when the audio they describe is played, not when it arrives.
+ * Follow one audio chunk: the LITE gateway (or the data channel) appends it to `scheduler`, which queues
+ * it in its utterance and runs lip-sync on it at once. Every 40 ms the clock ticks: the scheduler takes
+ * one frame of audio off the timeline and computes the pose that depicts it (mouth, eyes, head). While
+ * someone watches, the pose goes to this session's slot on a render worker; when the frame comes back,
+ * audio and frame leave together to the media sinks (the WebRTC viewers). Audio is the master clock:
+ * behaviour events go to listeners (the LITE gateway) on the tick that plays them, and a frame that is
+ * late never holds its audio back: the audio leaves with the next frame that is ready, or alone.
  */
-import { AudioPlayout, type PlayoutEvent, type PlayoutTick } from '@liveface/engine';
+import {
+  createAvatarPipeline,
+  frameSize,
+  type AvatarPose,
+  type FrameScheduler,
+  type PlayoutEvent,
+} from '@liveface/engine';
 import type { Clock, Timer } from '../clock.js';
+import type { I420Frame, RenderPool, RenderSlot, RenderTarget } from '../media/render-pool.js';
 
 /** Options of a {@link SessionRuntime}. */
 export interface SessionRuntimeOptions {
@@ -16,14 +26,28 @@ export interface SessionRuntimeOptions {
   fps: 25 | 30;
   underrunGraceMs: number;
   newTurnId: () => string;
+  /** Draws frames for media sinks; without it the session has no video. */
+  render?: { pool: RenderPool; target: RenderTarget };
+  /** Seeds the avatar's behaviour. */
+  seed?: number;
   /** Called when the session is doing something (talking counts), to hold off the idle timeout. */
   onActivity: () => void;
   /** Called when the clock stalled and ticks were dropped (event-loop blocked). */
   onStall?: (droppedMs: number) => void;
+  /** Called for each frame that was not drawn in time (worker slow or crashed). */
+  onFrameLate?: (reason: 'busy' | 'failed') => void;
 }
 
-/** Receives every tick: audio frame plus the events at its time. */
-export type FrameSink = (tick: PlayoutTick) => void;
+/** One tick leaving for the viewers: PCM16 mono at the scheduler's rate, and its frame (null: keep the last). */
+export interface MediaTick {
+  ptsMs: number;
+  audio: Int16Array;
+  sampleRateHz: number;
+  video: I420Frame | null;
+}
+
+/** Receives audio with its video, in order. */
+export type MediaSink = (tick: MediaTick) => void;
 /** Receives behaviour events as they happen. */
 export type EventListener = (event: PlayoutEvent) => void;
 
@@ -32,11 +56,15 @@ const MAX_CATCH_UP_TICKS = 5;
 
 /** The per-session runtime; see the module comment. */
 export class SessionRuntime {
-  readonly playout: AudioPlayout;
+  readonly scheduler: FrameScheduler;
   private readonly clock: Clock;
   private readonly frameMs: number;
-  private readonly sinks = new Set<FrameSink>();
+  private readonly media = new Set<MediaSink>();
   private readonly listeners = new Set<EventListener>();
+  private slot: RenderSlot | null = null;
+  /** Ticks waiting for the frame in flight, oldest first; the first one owns the frame. */
+  private readonly waiting: MediaTick[] = [];
+  private lastPose: AvatarPose | null = null;
   private timer: Timer | null = null;
   private startedAt = 0;
   private ticks = 0;
@@ -45,19 +73,35 @@ export class SessionRuntime {
   constructor(private readonly opts: SessionRuntimeOptions) {
     this.clock = opts.clock;
     this.frameMs = 1000 / opts.fps;
-    this.playout = new AudioPlayout({
+    const target = opts.render?.target;
+    this.scheduler = createAvatarPipeline({
+      avatarId: target?.avatarId ?? '',
+      quality: target?.quality ?? 'medium',
       fps: opts.fps,
+      seed: opts.seed ?? 1,
       underrunGraceMs: opts.underrunGraceMs,
       newTurnId: opts.newTurnId,
+      renderer: null,
     });
   }
 
-  /** Resolves when the runtime can take commands (media workers ready, later). */
+  /** Resolves when the runtime can take commands. */
   readonly ready: Promise<void> = Promise.resolve();
 
   /** True once closed. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Frame size of the video, or null without video. */
+  get videoSize(): { width: number; height: number } | null {
+    const t = this.opts.render?.target;
+    return t ? frameSize(t.quality, t.orientation) : null;
+  }
+
+  /** The pose of the last tick (tests, diagnostics). */
+  get pose(): AvatarPose | null {
+    return this.lastPose;
   }
 
   /** Starts the playout clock. */
@@ -67,10 +111,15 @@ export class SessionRuntime {
     this.schedule();
   }
 
-  /** Subscribes to every tick; returns the unsubscribe function. */
-  addSink(sink: FrameSink): () => void {
-    this.sinks.add(sink);
-    return () => this.sinks.delete(sink);
+  /** Subscribes to audio + video; frames are drawn only while someone is subscribed. */
+  addMediaSink(sink: MediaSink): () => void {
+    if (this.closed) return () => undefined;
+    this.media.add(sink);
+    if (!this.slot && this.opts.render) this.slot = this.opts.render.pool.open(this.opts.render.target);
+    return () => {
+      this.media.delete(sink);
+      if (this.media.size === 0) this.releaseSlot();
+    };
   }
 
   /** Subscribes to behaviour events; returns the unsubscribe function. */
@@ -79,15 +128,22 @@ export class SessionRuntime {
     return () => this.listeners.delete(listener);
   }
 
-  /** Stops the clock and drops all audio and subscribers. Idempotent. */
+  /** Stops the clock, releases the render slot and drops all audio and subscribers. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.timer?.cancel();
     this.timer = null;
-    this.playout.reset();
-    this.sinks.clear();
+    this.scheduler.playout.reset();
+    this.releaseSlot();
+    this.media.clear();
     this.listeners.clear();
+  }
+
+  private releaseSlot(): void {
+    this.slot?.close();
+    this.slot = null;
+    this.waiting.length = 0;
   }
 
   private schedule(): void {
@@ -111,13 +167,46 @@ export class SessionRuntime {
     if (!this.closed) this.schedule();
   }
 
-  /** Runs exactly one tick (the clock calls this; offline rendering may too). */
-  tick(): PlayoutTick {
+  /** Runs exactly one tick (the clock calls this). */
+  tick(): void {
     this.ticks++;
-    const t = this.playout.tick();
-    if (t.state === 'talking') this.opts.onActivity();
-    for (const sink of this.sinks) sink(t);
-    for (const e of t.events) for (const l of this.listeners) l(e);
-    return t;
+    const f = this.scheduler.tick();
+    this.lastPose = f.pose;
+    if (f.state === 'talking') this.opts.onActivity();
+    if (this.media.size > 0) this.deliver(f.ptsMs, f.audio, f.pose);
+    for (const e of f.events) for (const l of this.listeners) l(e);
+  }
+
+  /** Sends a tick's audio with its frame: drawn now if the worker is free, else audio alone after the frame in flight. */
+  private deliver(ptsMs: number, audio: Int16Array, pose: AvatarPose): void {
+    const tick: MediaTick = { ptsMs, audio, sampleRateHz: this.scheduler.playout.sampleRateHz, video: null };
+    const slot = this.slot;
+    if (!slot) return this.emit(tick);
+    if (slot.inFlight > 0) {
+      this.opts.onFrameLate?.('busy');
+      this.waiting.push(tick);
+      return;
+    }
+    this.waiting.push(tick);
+    slot.render(pose).then(
+      (frame) => {
+        if (this.slot !== slot) return;
+        tick.video = frame;
+        this.flush();
+      },
+      () => {
+        if (this.slot !== slot) return;
+        this.opts.onFrameLate?.('failed');
+        this.flush();
+      },
+    );
+  }
+
+  private flush(): void {
+    for (const t of this.waiting.splice(0)) this.emit(t);
+  }
+
+  private emit(tick: MediaTick): void {
+    for (const sink of this.media) sink(tick);
   }
 }

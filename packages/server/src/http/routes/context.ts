@@ -5,6 +5,7 @@ import type { Config } from '../../config.js';
 import type { Metrics } from '../../metrics.js';
 import type { SessionManager } from '../../sessions/manager.js';
 import type { Db } from '../../store/db.js';
+import type { WebRtcTransport } from '../../webrtc/transport.js';
 import type { Authenticator } from '../auth.js';
 
 /** Dependencies of the HTTP routes. */
@@ -15,6 +16,9 @@ export interface HttpContext {
   auth: Authenticator;
   sessions: SessionManager;
   metrics: Metrics;
+  webrtc: WebRtcTransport;
+  /** Key of the WebRTC capability URLs. */
+  rtcKey: Buffer;
 }
 
 /** Base URL of this server as the caller reached it (or the configured public URL), e.g. `http://127.0.0.1:8080`. */

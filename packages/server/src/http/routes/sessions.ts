@@ -93,7 +93,7 @@ export function sessionRoutes(ctx: HttpContext) {
       response: StartResponse,
       handler: async ({ req, principal, body }) => {
         const id = auth.sessionOf(principal, body.session_id);
-        return sessions.start(id, baseUrl(ctx, req).replace(/^http/, 'ws'));
+        return sessions.start(id, baseUrl(ctx, req));
       },
     }),
     stop,
