@@ -36,10 +36,6 @@ export const ERRORS = {
     status: 400,
     message: 'max_session_duration exceeds the limit of this server.',
   },
-  session_not_started: {
-    status: 409,
-    message: 'The session has not been started; call POST /v1/sessions/start first.',
-  },
   invalid_capability: {
     status: 401,
     message: 'This URL is not valid for the session; use the URL from the start response.',

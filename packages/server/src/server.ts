@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { createAvatarPipeline } from '@liveface/engine';
 import { BUILTIN_AVATARS } from './avatars.js';
 import { deriveKey, loadSigningSecret } from './auth/secrets.js';
 import { systemClock, type Clock } from './clock.js';
@@ -97,6 +98,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     log,
   });
   await sessions.recover();
+  // Load the lip-sync model and behaviour code now: the first start call should not pay for it.
+  createAvatarPipeline({ avatarId: '', quality: 'low', renderer: null }).tick();
   const webrtc = new WebRtcTransport({
     sessions,
     metrics,

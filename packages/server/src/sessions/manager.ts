@@ -245,14 +245,9 @@ export class SessionManager {
     return this.live.get(id)?.runtime ?? null;
   }
 
-  /** Why a session has no media to stream: not found, not started yet, or ended. */
+  /** Why a session has no media to stream (its URL came from start, so it has ended since). */
   notStreamable(id: string): LivefaceError {
-    const s = this.live.get(id);
-    if (s?.status === 'created') {
-      return new LivefaceError('session_not_started', `Session ${id} has not been started yet.`);
-    }
-    if (s) return new LivefaceError('session_ended', `Session ${id} is ending.`);
-    return new LivefaceError('session_ended', `Session ${id} is not live.`);
+    return new LivefaceError('session_ended', `Session ${id} has ended; start a new session.`);
   }
 
   /** Subscribes to a live session's end; returns false if it is not live. */

@@ -4,7 +4,8 @@
  * Follow one audio chunk: the LITE gateway (or the data channel) appends it to `scheduler`, which queues
  * it in its utterance and runs lip-sync on it at once. Every 40 ms the clock ticks: the scheduler takes
  * one frame of audio off the timeline and computes the pose that depicts it (mouth, eyes, head). While
- * someone watches, the pose goes to this session's slot on a render worker; when the frame comes back,
+ * someone watches, the pose goes to this session's slot on a render worker (opened at start, so the
+ * renderer is warm when the first viewer comes); when the frame comes back,
  * audio and frame leave together to the media sinks (the WebRTC viewers). Audio is the master clock:
  * behaviour events go to listeners (the LITE gateway) on the tick that plays them, and a frame that is
  * late never holds its audio back: the audio leaves with the next frame that is ready, or alone.
@@ -83,6 +84,8 @@ export class SessionRuntime {
       newTurnId: opts.newTurnId,
       renderer: null,
     });
+    // The renderer is built on its worker now, so the first viewer does not wait for it.
+    if (opts.render) this.slot = opts.render.pool.open(opts.render.target);
   }
 
   /** Resolves when the runtime can take commands. */
@@ -115,10 +118,9 @@ export class SessionRuntime {
   addMediaSink(sink: MediaSink): () => void {
     if (this.closed) return () => undefined;
     this.media.add(sink);
-    if (!this.slot && this.opts.render) this.slot = this.opts.render.pool.open(this.opts.render.target);
     return () => {
       this.media.delete(sink);
-      if (this.media.size === 0) this.releaseSlot();
+      if (this.media.size === 0) this.waiting.length = 0;
     };
   }
 
@@ -135,15 +137,11 @@ export class SessionRuntime {
     this.timer?.cancel();
     this.timer = null;
     this.scheduler.playout.reset();
-    this.releaseSlot();
-    this.media.clear();
-    this.listeners.clear();
-  }
-
-  private releaseSlot(): void {
     this.slot?.close();
     this.slot = null;
     this.waiting.length = 0;
+    this.media.clear();
+    this.listeners.clear();
   }
 
   private schedule(): void {

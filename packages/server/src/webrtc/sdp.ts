@@ -5,6 +5,36 @@
  * deployments behind a 1:1 NAT (a cloud VM's private IP → its public IP).
  */
 
+/**
+ * Starts the video encoders' bandwidth estimate at `kbps` instead of libwebrtc's 300 kbit/s, so the
+ * first key frame is not paced out over half a second. libwebrtc reads the sender's `x-google-*`
+ * codec parameters from the remote description, which for the server is the viewer's offer.
+ */
+export function withStartBitrate(offer: string, kbps: number): string {
+  const lines = offer.split('\r\n');
+  const video = new Set<string>();
+  for (const l of lines) {
+    const m = /^a=rtpmap:(\d+) (VP8|VP9|AV1|H264)\/90000/i.exec(l);
+    if (m) video.add(m[1]!);
+  }
+  const seen = new Set<string>();
+  const out = lines.map((l) => {
+    const m = /^a=fmtp:(\d+) (.*)$/.exec(l);
+    if (!m || !video.has(m[1]!) || m[2]!.includes('x-google-start-bitrate')) return l;
+    seen.add(m[1]!);
+    return `${l};x-google-start-bitrate=${kbps}`;
+  });
+  // Codecs without an fmtp line get one right after their rtpmap.
+  return out
+    .flatMap((l) => {
+      const m = /^a=rtpmap:(\d+) /.exec(l);
+      return m && video.has(m[1]!) && !seen.has(m[1]!)
+        ? [l, `a=fmtp:${m[1]} x-google-start-bitrate=${kbps}`]
+        : [l];
+    })
+    .join('\r\n');
+}
+
 /** What to announce. */
 export interface CandidatePolicy {
   /** Announce only host candidates on these addresses; empty: all. */

@@ -17,7 +17,7 @@ import type { Metrics } from '../metrics.js';
 import type { SessionManager } from '../sessions/manager.js';
 import type { MediaTick, SessionRuntime } from '../sessions/runtime.js';
 import { handleCommand, playoutToEvent, type AgentEvent } from './data-channel.js';
-import { applyCandidatePolicy, type CandidatePolicy } from './sdp.js';
+import { applyCandidatePolicy, withStartBitrate, type CandidatePolicy } from './sdp.js';
 import {
   wrtc,
   type AudioSink,
@@ -56,6 +56,8 @@ export interface ViewerStats {
 }
 
 const AUDIO_CHUNK_MS = 10;
+/** Initial video bandwidth estimate: a first key frame of the avatar (tens of KB) leaves in ~100 ms. */
+const START_BITRATE_KBPS = 2000;
 /** Grace for the goodbye event on the data channel before peer connections close at session end, ms. */
 const CLOSE_GRACE_MS = 100;
 
@@ -63,7 +65,11 @@ const CLOSE_GRACE_MS = 100;
 export class WebRtcTransport {
   private readonly streams = new Map<string, SessionStream>();
 
-  constructor(private readonly deps: WebRtcTransportDeps) {}
+  constructor(private readonly deps: WebRtcTransportDeps) {
+    // libwebrtc starts its threads and codec factories with the first peer connection: pay that at
+    // boot rather than on the first viewer.
+    new wrtc.RTCPeerConnection({ iceServers: [] }).close();
+  }
 
   /** Answers a viewer's SDP offer; returns the answer and the viewer id (for its resource URL). */
   async connect(sessionId: string, offerSdp: string): Promise<{ answer: string; viewerId: string }> {
@@ -212,7 +218,10 @@ class SessionStream {
     pc.onconnectionstatechange = () => {
       const state = pc.connectionState;
       log.debug({ sessionId: this.sessionId, viewer: id, state }, 'viewer connection state');
-      if (state === 'failed') {
+      if (state === 'connected') {
+        // The newest frame at once, so the viewer's decoder does not wait for the next tick.
+        if (this.lastFrame) this.video.onFrame(this.lastFrame);
+      } else if (state === 'failed') {
         log.warn(
           { sessionId: this.sessionId, viewer: id },
           'WebRTC viewer failed to connect (ICE): no candidate pair worked. Behind NAT, set ' +
@@ -225,7 +234,7 @@ class SessionStream {
       }
     };
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
+      await pc.setRemoteDescription({ type: 'offer', sdp: withStartBitrate(offerSdp, START_BITRATE_KBPS) });
     } catch (e) {
       this.removeViewer(id);
       throw new LivefaceError('invalid_sdp', `The SDP offer was refused: ${(e as Error).message}`);
@@ -245,8 +254,6 @@ class SessionStream {
         'no ICE candidate left to announce after LIVEFACE_ICE_ADDRESSES; the viewer cannot connect',
       );
     }
-    // A frame right away, so a new viewer sees the avatar before the next tick.
-    if (this.lastFrame) this.video.onFrame(this.lastFrame);
     log.info({ sessionId: this.sessionId, viewer: id, viewers: this.viewers.size }, 'viewer joined');
     return { answer: sdp, viewerId: id };
   }
