@@ -4,7 +4,7 @@
  * `error` event; nothing a client sends closes the socket or harms the session.
  *
  * One audio chunk's path: `agent.speak` JSON → `decodeAudio` (base64 → PCM16 samples) →
- * `runtime.scheduler.append` (queued in its utterance) → `agent.audio_buffer_appended` now →
+ * `runtime.append` (queued in its utterance) → `agent.audio_buffer_appended` now →
  * the runtime clock plays it out 40 ms per tick → `agent.speak_started` when its first sample plays.
  */
 import type { IncomingMessage } from 'node:http';
@@ -264,7 +264,7 @@ export class LiteGateway {
           });
           return;
         }
-        const { turnId } = playout.append(samples, source);
+        const { turnId } = runtime.append(samples, source);
         this.deps.metrics.audioReceived.inc(samples.length / LITE_AUDIO_SAMPLE_RATE_HZ);
         return channel.broadcast({
           type: 'agent.audio_buffer_appended',

@@ -1,8 +1,10 @@
 /**
  * The live part of one session: the avatar pipeline driven by a real-time (or manual) clock.
  *
- * Follow one audio chunk: the LITE gateway (or the data channel) appends it to `scheduler`, which queues
- * it in its utterance and runs lip-sync on it at once. Every 40 ms the clock ticks: the scheduler takes
+ * Follow one audio chunk: the LITE gateway calls `append`, and the scheduler queues it in its utterance
+ * and runs lip-sync on it at once. If the avatar was silent, the clock re-phases so the chunk starts
+ * playing now rather than up to a frame later (this is most of the latency budget). Every 40 ms the
+ * clock ticks: the scheduler takes
  * one frame of audio off the timeline and computes the pose that depicts it (mouth, eyes, head). While
  * someone watches, the pose goes to this session's slot on a render worker (opened at start, so the
  * renderer is warm when the first viewer comes); when the frame comes back,
@@ -114,6 +116,16 @@ export class SessionRuntime {
     this.schedule();
   }
 
+  /** Appends speech to the current utterance (see FrameScheduler.append); a silent avatar starts at once. */
+  append(samples: Int16Array, sourceEventId: string | null): { turnId: string; opened: boolean } {
+    const playout = this.scheduler.playout;
+    const silent = playout.agentState !== 'talking' && playout.bufferedMs === 0;
+    const r = this.scheduler.append(samples, sourceEventId);
+    // After the caller has answered the command (audio_buffer_appended comes before speak_started).
+    if (silent && samples.length > 0) queueMicrotask(() => this.startNow());
+    return r;
+  }
+
   /** Subscribes to audio + video; frames are drawn only while someone is subscribed. */
   addMediaSink(sink: MediaSink): () => void {
     if (this.closed) return () => undefined;
@@ -142,6 +154,14 @@ export class SessionRuntime {
     this.waiting.length = 0;
     this.media.clear();
     this.listeners.clear();
+  }
+
+  /** Runs the next tick now and re-phases the clock around it. */
+  private startNow(): void {
+    if (!this.timer || this.closed) return;
+    this.timer.cancel();
+    this.startedAt = this.clock.now() - (this.ticks + 1) * this.frameMs;
+    this.onTimer();
   }
 
   private schedule(): void {
