@@ -12,6 +12,7 @@ import {
   type SessionTokenClaims,
   type StartResponse,
   type TokenRequest,
+  type VideoEncoding,
   type VideoQuality,
 } from '@liveface/protocol';
 import type { Clock, Timer } from '../clock.js';
@@ -42,7 +43,13 @@ interface LiveSession {
   maxTimer: Timer | null;
   runtime: SessionRuntime | null;
   endHooks: Set<EndHook>;
+  /** Late frames since the last warning, and when that was. */
+  lateFrames: number;
+  lateLoggedAt: number;
+  encoding: VideoEncoding;
 }
+
+const LATE_LOG_INTERVAL_MS = 10_000;
 
 /** What the manager needs from the composition root. */
 export interface SessionManagerDeps {
@@ -149,6 +156,9 @@ export class SessionManager {
       id,
       avatarId: req.avatar_id,
       quality: resolveVideo(req).quality,
+      encoding: resolveVideo(req).encoding,
+      lateFrames: 0,
+      lateLoggedAt: -Infinity,
       mode: 'LITE',
       status: 'created',
       maxDurationS,
@@ -201,8 +211,17 @@ export class SessionManager {
       ...(renderPool
         ? { render: { pool: renderPool, target: { avatarId: session.avatarId, quality: session.quality } } }
         : {}),
-      onFrameLate: (reason) => metrics.framesLate.inc({ reason }),
+      onFrameLate: (reason) => {
+        metrics.framesLate.inc({ reason });
+        this.noteLateFrame(session, reason);
+      },
     });
+    if (session.encoding === 'H264') {
+      log.info(
+        { sessionId: id },
+        'H.264 was requested; the built-in WebRTC transport sends VP8 (no H.264 encoder in libwebrtc here)',
+      );
+    }
     session.runtime.start();
     session.maxTimer = clock.setTimeout(
       () => this.endSoon(id, 'MAX_DURATION_REACHED'),
@@ -243,6 +262,19 @@ export class SessionManager {
   /** The running runtime of an active session, if any. */
   runtime(id: string): SessionRuntime | null {
     return this.live.get(id)?.runtime ?? null;
+  }
+
+  /** Logs a session's late frames at most once per 10 s, with how many there were. */
+  private noteLateFrame(s: LiveSession, reason: 'busy' | 'failed'): void {
+    s.lateFrames++;
+    const now = this.deps.clock.now();
+    if (now - s.lateLoggedAt < LATE_LOG_INTERVAL_MS) return;
+    this.deps.log.warn(
+      { sessionId: s.id, lateFrames: s.lateFrames, reason },
+      'video frames were not drawn in time (render workers overloaded or restarting); the audio went on',
+    );
+    s.lateLoggedAt = now;
+    s.lateFrames = 0;
   }
 
   /** Why a session has no media to stream (its URL came from start, so it has ended since). */
