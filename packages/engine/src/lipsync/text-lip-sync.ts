@@ -2,7 +2,8 @@
  * Text-aware lip-sync (research notes §2.3, §6a "Text-aware path"): the utterance's words → phones
  * (g2p.ts) → visual classes, placed in time by Viterbi forced alignment on the audio classifier's
  * per-10-ms posteriors, then anticipation rules, then the same springs + closure rule and the same
- * video-frame sampling (ptsMs = k × frame, sampled at the frame centre) as the audio-only `LipSync`.
+ * video-frame sampling (ptsMs = k × frame, sampled at the frame centre) as the audio-only `LipSync`:
+ * audio front end, springs and sampling are `LipSyncCore`, shared by both.
  *
  * Two modes, chosen by the words given:
  * - **Word timings** (every word has startMs and endMs, e.g. Cartesia word timestamps or ElevenLabs
@@ -20,19 +21,10 @@
  * Sans-IO and chunk-invariant: alignment of a word reads only hops inside its span, and the padding at
  * flush is the same for any chunking, so the frames never depend on how the audio was split.
  */
-import {
-  NEUTRAL_MOUTH,
-  VISEME_CLASSES,
-  type MouthFrame,
-  type MouthParams,
-  type VisemeClass,
-} from '../types.js';
-import { paramsFromPosterior } from '../visemes.js';
-import { MouthDynamics } from './dynamics.js';
-import { FEATURE_SAMPLE_RATE_HZ, FeatureExtractor, HOP_MS, type FeatureFrame } from './features.js';
+import { VISEME_CLASSES, type MouthFrame, type VisemeClass } from '../types.js';
+import { HOP_MS } from './features.js';
 import { phonesToSegments, pronounceWord, textToPronunciations, type WordPronunciation } from './g2p.js';
-import { defaultLipSyncModel } from './lip-sync.js';
-import { Classifier, stackContext, validateModel, type LipSyncModel } from './model.js';
+import { LipSyncCore, type HopPosterior, type HopState, type LipSyncCoreOptions } from './lip-sync-core.js';
 import { CLASS_INDEX } from './phone-classes.js';
 
 export * from './g2p.js';
@@ -44,7 +36,6 @@ const FF = CLASS_INDEX.FF;
 const OU = CLASS_INDEX.OU;
 const AA = CLASS_INDEX.AA;
 const E = CLASS_INDEX.E;
-const KEYS = Object.keys(NEUTRAL_MOUTH) as Array<keyof MouthParams>;
 
 /** A word of the utterance, optionally with its time span in the audio (ms from the utterance start). */
 export interface TimedWord {
@@ -54,16 +45,9 @@ export interface TimedWord {
 }
 
 /** Options of `TextLipSync`. */
-export interface TextLipSyncOptions {
-  /** Video frame rate of the output. */
-  fps: number;
+export interface TextLipSyncOptions extends LipSyncCoreOptions {
   /** The utterance: its text, or its words (with timings when the TTS gives them). */
   words: string | readonly TimedWord[];
-  /** A classifier other than the bundled one. */
-  model?: LipSyncModel;
-  /** Spring times (10–90 %), as `LipSync`. */
-  attackMs?: number;
-  releaseMs?: number;
   /** Closures and rounding start this early (research notes §6a: 40–60 ms). Default 40. */
   anticipationMs?: number;
   /** Opening for a vowel leads by this much (0–20 ms). Default 10. */
@@ -220,14 +204,7 @@ export class TextLipSync {
   readonly timed: boolean;
   /** Words that fell back to proportional spreading so far (diagnostics). */
   lowConfidenceWords = 0;
-  private readonly model: LipSyncModel;
-  private readonly extractor: FeatureExtractor;
-  private readonly classifier: Classifier;
-  private readonly dynamics: MouthDynamics;
-  private readonly maxOffset: number;
-  private readonly input: Float32Array;
-  private readonly ringSize: number;
-  private readonly feats: Float32Array[];
+  private readonly core: LipSyncCore;
   private readonly pron: WordPronunciation[];
   private readonly spans: WordSpan[];
   private readonly antHops: number;
@@ -238,29 +215,14 @@ export class TextLipSync {
   // Per hop of the utterance.
   private posts: Float32Array[] = [];
   private loud: number[] = [];
-  private speech: boolean[] = [];
   private labels: number[] = [];
-  private states: Array<{ posterior: Float32Array; params: MouthParams; loudness: number }> = [];
+  private states: HopState[] = [];
+  private readonly stateAt = (h: number): HopState => this.states[h]!;
   private nextWord = 0;
-  private nextFrame = 0;
 
   constructor(opts: TextLipSyncOptions) {
-    if (!(opts.fps > 0 && opts.fps <= 100)) throw new RangeError(`fps must be in (0, 100], got ${opts.fps}`);
-    this.model = validateModel(opts.model ?? defaultLipSyncModel());
-    this.frameMs = 1000 / opts.fps;
-    this.maxOffset = Math.max(...this.model.contextOffsets);
-    const minOffset = Math.min(...this.model.contextOffsets);
-    this.extractor = new FeatureExtractor(this.model.cmnInit);
-    this.classifier = new Classifier(this.model);
-    this.dynamics = new MouthDynamics({
-      hopMs: HOP_MS,
-      attackMs: opts.attackMs ?? 15,
-      releaseMs: opts.releaseMs ?? 30,
-      closureHoldMs: Math.max(this.frameMs, 40),
-    });
-    this.input = new Float32Array(this.model.contextOffsets.length * this.model.featureDim);
-    this.ringSize = 2 ** Math.ceil(Math.log2(this.maxOffset - minOffset + 8));
-    this.feats = Array.from({ length: this.ringSize }, () => new Float32Array(this.model.featureDim));
+    this.core = new LipSyncCore(opts);
+    this.frameMs = this.core.frameMs;
     this.antHops = Math.round((opts.anticipationMs ?? 40) / HOP_MS);
     this.leadHops = Math.round((opts.openLeadMs ?? 10) / HOP_MS);
     this.minVisibleHops = Math.ceil(this.frameMs / HOP_MS);
@@ -297,17 +259,16 @@ export class TextLipSync {
 
   /** Feeds PCM16 mono 24 kHz; returns the frames that are now final. */
   push(samples: Int16Array): MouthFrame[] {
-    this.extractor.push(samples, this.onFeature);
+    this.addHops(this.core.push(samples));
     if (this.timed) this.alignReadyWords(false);
     return this.advance(false);
   }
 
   /** End of the utterance: aligns what remains, returns every remaining frame, then resets. */
   flush(): MouthFrame[] {
-    const durationMs = (this.extractor.samples * 1000) / FEATURE_SAMPLE_RATE_HZ;
+    const durationMs = this.core.durationMs;
     const needHops = Math.ceil(durationMs / HOP_MS) + 2;
-    const pad = new Int16Array(FEATURE_SAMPLE_RATE_HZ / 100);
-    while (this.posts.length < needHops) this.extractor.push(pad, this.onFeature);
+    while (this.posts.length < needHops) this.addHops(this.core.pushSilentHop());
     if (this.timed) this.alignReadyWords(true);
     else this.alignUtterance();
     const frames = this.advance(true).filter((f) => f.ptsMs < durationMs);
@@ -317,30 +278,20 @@ export class TextLipSync {
 
   /** Forgets the audio (the words stay); the next sample is time 0. */
   reset(): void {
-    this.extractor.reset();
-    this.dynamics.reset();
+    this.core.reset();
     this.posts = [];
     this.loud = [];
-    this.speech = [];
     this.labels = [];
     this.states = [];
     this.nextWord = 0;
-    this.nextFrame = 0;
   }
 
-  private readonly onFeature = (f: FeatureFrame): void => {
-    const r = this.ringSize - 1;
-    this.feats[f.hop & r]!.set(f.feat);
-    this.loud[f.hop] = f.loudness;
-    this.speech[f.hop] = f.speech;
-    const c = f.hop - this.maxOffset;
-    if (c < 0) return;
-    stackContext(this.model, (h) => this.feats[h & r]!, c, this.input);
-    const post = new Float32Array(NUM_CLASSES);
-    if (this.speech[c]) post.set(this.classifier.run(this.input));
-    else post[SIL] = 1;
-    this.posts[c] = post;
-  };
+  private addHops(hops: HopPosterior[]): void {
+    for (const { hop, posterior, loudness } of hops) {
+      this.posts[hop] = posterior;
+      this.loud[hop] = loudness;
+    }
+  }
 
   /** Timed mode: aligns every word whose span is covered by posteriors (all of them at the end). */
   private alignReadyWords(final: boolean): void {
@@ -421,7 +372,6 @@ export class TextLipSync {
   private advance(final: boolean): MouthFrame[] {
     const known = this.labels.length;
     const upTo = final ? known : known - this.antHops - 1;
-    const { jawGainFloor } = this.model.post;
     for (let h = this.states.length; h < upTo; h++) {
       const d = this.displayAt(h, known);
       const lab = this.labels[h]!;
@@ -433,36 +383,10 @@ export class TextLipSync {
         posterior[k] = mix * audio[k]! + (k === lab ? 1 - mix : 0);
         shown[k] = mix * audio[k]! + (k === d ? 1 - mix : 0);
       }
-      const target = paramsFromPosterior(shown);
       const loudness = this.loud[h] ?? 0;
-      target.jawOpen *= jawGainFloor + (1 - jawGainFloor) * loudness;
-      const x = this.dynamics.step(target, d === PP);
-      const params = { ...NEUTRAL_MOUTH };
-      for (const k of KEYS) params[k] = Math.min(1, Math.max(0, x[k]));
-      this.states.push({ posterior, params, loudness });
+      this.states.push({ posterior, params: this.core.stepMouth(shown, loudness, d === PP), loudness });
     }
-    const out: MouthFrame[] = [];
-    const last = this.states.length - 1;
-    for (;;) {
-      const centreHops = ((this.nextFrame + 0.5) * this.frameMs) / HOP_MS;
-      const h1 = Math.ceil(centreHops);
-      if (h1 > last) break;
-      const h0 = Math.floor(centreHops);
-      const a = this.states[h0]!;
-      const b = this.states[h1]!;
-      const t = centreHops - h0;
-      const params = { ...NEUTRAL_MOUTH };
-      for (const k of KEYS) params[k] = a.params[k] + t * (b.params[k] - a.params[k]);
-      // The class shown is the nearer hop's (interpolating one-hot posteriors would blur the class).
-      const posterior = Float32Array.from(t < 0.5 ? a.posterior : b.posterior);
-      out.push({
-        ptsMs: this.nextFrame * this.frameMs,
-        params,
-        posterior,
-        loudness: a.loudness + t * (b.loudness - a.loudness),
-      });
-      this.nextFrame++;
-    }
-    return out;
+    // The class shown is the nearer hop's (interpolating one-hot posteriors would blur the class).
+    return this.core.sampleFrames(this.states.length - 1, this.stateAt, 'nearest');
   }
 }
