@@ -7,6 +7,7 @@ import { docsPage, openApiDocument } from './openapi.js';
 import { registerRoutes, route, type AnyRoute } from './route.js';
 import { avatarRoutes } from './routes/avatars.js';
 import type { HttpContext } from './routes/context.js';
+import { playgroundRoutes, registerPlaygroundPages } from './routes/playground.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { webrtcRoutes } from '../webrtc/routes.js';
 
@@ -99,7 +100,12 @@ export async function buildHttpApp(ctx: HttpContext, log: FastifyBaseLogger, ver
     done();
   });
 
-  const api: AnyRoute[] = [...sessionRoutes(ctx), ...avatarRoutes(ctx), ...webrtcRoutes(ctx)];
+  const api: AnyRoute[] = [
+    ...sessionRoutes(ctx),
+    ...avatarRoutes(ctx),
+    ...webrtcRoutes(ctx),
+    ...playgroundRoutes(ctx),
+  ];
   const ops: AnyRoute[] = [
     route({
       method: 'GET',
@@ -153,5 +159,6 @@ export async function buildHttpApp(ctx: HttpContext, log: FastifyBaseLogger, ver
     }),
   ];
   registerRoutes(app, [...api, ...ops], (req, auth) => ctx.auth.forRoute(req, auth));
+  registerPlaygroundPages(app, ctx);
   return app;
 }
