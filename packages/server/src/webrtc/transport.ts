@@ -159,6 +159,9 @@ class SessionStream {
   private readonly userAudio = new Set<UserAudioListener>();
   private readonly cleanups: (() => void)[] = [];
   private lastFrame: MediaTick['video'] = null;
+  private readonly pendingAudio: Int16Array[] = [];
+  private audioRate = 24_000;
+  private audioTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
@@ -277,6 +280,8 @@ class SessionStream {
     if (this.closed) return;
     this.closed = true;
     for (const f of this.cleanups.splice(0)) f();
+    if (this.audioTimer) clearTimeout(this.audioTimer);
+    this.pendingAudio.length = 0;
     this.userAudio.clear();
     const finish = () => {
       for (const id of [...this.viewers.keys()]) this.removeViewer(id);
@@ -293,22 +298,48 @@ class SessionStream {
   }
 
   /** One media tick: the frame (if drawn) and its audio leave together. */
+  /**
+   * One media tick: the frame (if drawn) leaves with the first 10 ms of its audio; the rest of the
+   * tick's audio follows in real time, 10 ms at a time. Paced audio keeps the receiver's jitter buffer
+   * (and so its A/V sync delay) small; a 40 ms burst every 40 ms would look like 30 ms of jitter.
+   */
   private send(t: MediaTick): void {
+    this.flushAudio();
     if (t.video) {
       this.lastFrame = t.video;
       this.video.onFrame(t.video);
       this.deps.metrics.webrtcFrames.inc();
     }
     const n = (t.sampleRateHz * AUDIO_CHUNK_MS) / 1000;
-    for (let i = 0; i + n <= t.audio.length; i += n) {
-      this.audio.onData({
-        samples: t.audio.slice(i, i + n),
-        sampleRate: t.sampleRateHz,
-        bitsPerSample: 16,
-        channelCount: 1,
-        numberOfFrames: n,
-      });
+    for (let i = 0; i + n <= t.audio.length; i += n) this.pendingAudio.push(t.audio.subarray(i, i + n));
+    this.audioRate = t.sampleRateHz;
+    this.sendAudioChunk();
+  }
+
+  private sendAudioChunk(): void {
+    this.audioTimer = null;
+    const chunk = this.pendingAudio.shift();
+    if (chunk) this.emitAudio(chunk);
+    if (this.pendingAudio.length > 0 && !this.closed) {
+      this.audioTimer = setTimeout(() => this.sendAudioChunk(), AUDIO_CHUNK_MS);
     }
+  }
+
+  /** Sends whatever audio of the previous tick is still waiting (the next tick came early). */
+  private flushAudio(): void {
+    if (this.audioTimer) clearTimeout(this.audioTimer);
+    this.audioTimer = null;
+    for (const chunk of this.pendingAudio.splice(0)) this.emitAudio(chunk);
+  }
+
+  private emitAudio(chunk: Int16Array): void {
+    this.audio.onData({
+      samples: chunk.slice(),
+      sampleRate: this.audioRate,
+      bitsPerSample: 16,
+      channelCount: 1,
+      numberOfFrames: chunk.length,
+    });
   }
 
   private onPlayout(e: PlayoutEvent): void {
