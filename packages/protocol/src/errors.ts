@@ -43,6 +43,25 @@ export const ERRORS = {
   invalid_sdp: { status: 400, message: 'The body must be an SDP offer (Content-Type: application/sdp).' },
   too_many_viewers: { status: 409, message: 'The session has the most viewers it may have.' },
   viewer_not_found: { status: 404, message: 'No such viewer.' },
+  // Resources (spec §6).
+  secret_not_found: { status: 404, message: 'No such secret.' },
+  invalid_secret_reference: {
+    status: 400,
+    message: 'secret_id names no secret, or a secret of the wrong type for this use.',
+  },
+  secret_in_use: { status: 409, message: 'The secret is used by an LLM configuration or a voice.' },
+  secret_undecryptable: {
+    status: 500,
+    message: 'A stored secret cannot be decrypted with the configured key (LIVEFACE_SECRETS_KEY).',
+  },
+  llm_configuration_not_found: { status: 404, message: 'No such LLM configuration.' },
+  context_not_found: { status: 404, message: 'No such context.' },
+  missing_dynamic_variables: {
+    status: 400,
+    message: 'dynamic_variables lacks values the context needs.',
+  },
+  voice_not_found: { status: 404, message: 'No such voice.' },
+  voice_protected: { status: 409, message: 'Built-in voices cannot be changed or deleted.' },
   mode_not_supported: { status: 501, message: 'This session mode is not available on this server.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },

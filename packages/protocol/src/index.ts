@@ -4,3 +4,4 @@ export * from './session.js';
 export * from './avatar.js';
 export * from './lite.js';
 export * from './languages.js';
+export * from './resources.js';

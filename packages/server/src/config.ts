@@ -28,6 +28,11 @@ export const ConfigSchema = z.object({
   apiKey: z.string().min(16).optional(),
   /** Secret for signing session tokens and WebSocket capabilities; generated into dataDir if unset. */
   secret: z.string().min(32).optional(),
+  /**
+   * Key (≥ 32 chars) that encrypts stored provider secrets (AES-256-GCM, key derived from it); by default
+   * derived from `secret`. Changing it makes existing secrets unreadable.
+   */
+  secretsKey: z.string().min(32).optional(),
   /** Origins allowed by CORS; `*` echoes any origin. */
   corsOrigins: csv.default(['*']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -110,6 +115,7 @@ const ENV: Record<keyof Config, string> = {
   trustProxy: 'LIVEFACE_TRUST_PROXY',
   apiKey: 'LIVEFACE_API_KEY',
   secret: 'LIVEFACE_SECRET',
+  secretsKey: 'LIVEFACE_SECRETS_KEY',
   corsOrigins: 'LIVEFACE_CORS_ORIGINS',
   logLevel: 'LIVEFACE_LOG_LEVEL',
   idleTimeoutS: 'LIVEFACE_IDLE_TIMEOUT_S',

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createAvatarPipeline } from '@liveface/engine';
 import { BUILTIN_AVATARS } from './avatars.js';
+import { secretsAtRestKey } from './auth/secret-box.js';
 import { deriveKey, loadSigningSecret } from './auth/secrets.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -18,6 +19,7 @@ import { SessionManager } from './sessions/manager.js';
 import { seedBuiltins } from './store/avatars.js';
 import { openDb, type Db } from './store/db.js';
 import { countActiveKeys, createKey, findKey, insertKey } from './store/keys.js';
+import { countForeignSecrets } from './store/secrets.js';
 import { VERSION } from './version.js';
 
 /** A running Liveface server. */
@@ -75,8 +77,16 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const tokenKey = deriveKey(secret, 'session-token');
   const wsKey = deriveKey(secret, 'ws-capability');
   const rtcKey = deriveKey(secret, 'webrtc-capability');
+  const secretsKey = secretsAtRestKey(config.secretsKey, secret);
   const metrics = new Metrics();
   const { db, createdApiKey } = await openStore(config, clock, log);
+  const foreign = await countForeignSecrets(db, secretsKey);
+  if (foreign > 0) {
+    log.warn(
+      { count: foreign },
+      'stored secrets were encrypted under another key (LIVEFACE_SECRETS_KEY changed?)',
+    );
+  }
 
   const renderPool = new RenderPool({
     ...(config.renderWorkers ? { size: config.renderWorkers } : {}),
@@ -110,7 +120,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   });
   const auth = new Authenticator(db, clock, tokenKey);
   const app = await buildHttpApp(
-    { db, clock, config, auth, sessions, metrics, webrtc, rtcKey },
+    { db, clock, config, auth, sessions, metrics, webrtc, rtcKey, secretsKey },
     log,
     VERSION,
   );

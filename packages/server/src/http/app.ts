@@ -8,6 +8,7 @@ import { registerRoutes, route, type AnyRoute } from './route.js';
 import { avatarRoutes } from './routes/avatars.js';
 import type { HttpContext } from './routes/context.js';
 import { playgroundRoutes, registerPlaygroundPages } from './routes/playground.js';
+import { resourceRoutes } from './routes/resources.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { webrtcRoutes } from '../webrtc/routes.js';
 
@@ -103,6 +104,7 @@ export async function buildHttpApp(ctx: HttpContext, log: FastifyBaseLogger, ver
   const api: AnyRoute[] = [
     ...sessionRoutes(ctx),
     ...avatarRoutes(ctx),
+    ...resourceRoutes(ctx),
     ...webrtcRoutes(ctx),
     ...playgroundRoutes(ctx),
   ];

@@ -65,6 +65,54 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_resources': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('secrets')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('value_sealed', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // References to secrets have no ON DELETE: deleting a secret in use fails (the API answers 409 first).
+      await db.schema
+        .createTable('llm_configurations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('model_name', 'text', (c) => c.notNull())
+        .addColumn('secret_id', 'text', (c) => c.notNull().references('secrets.id'))
+        .addColumn('base_url', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('contexts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('prompt', 'text', (c) => c.notNull())
+        .addColumn('opening_text', 'text', (c) => c.notNull())
+        .addColumn('links_json', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('voices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('provider_voice_id', 'text', (c) => c.notNull())
+        .addColumn('secret_id', 'text', (c) => c.notNull().references('secrets.id'))
+        .addColumn('language', 'text', (c) => c.notNull())
+        .addColumn('gender', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      for (const table of ['secrets', 'llm_configurations', 'contexts', 'voices']) {
+        await db.schema.createIndex(`${table}_created`).on(table).columns(['created_at', 'id']).execute();
+      }
+    },
+  },
 };
 
 /** Supplies the migrations above to Kysely's Migrator. */

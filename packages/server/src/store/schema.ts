@@ -56,10 +56,60 @@ export interface TranscriptTable {
   at_ms: number;
 }
 
+/** Provider secrets (spec §6.5); the value only ever sealed (auth/secret-box.ts). */
+export interface SecretTable {
+  id: string;
+  name: string;
+  type: string;
+  /** `v1.<key id>.<iv>.<ciphertext>.<tag>`, AES-256-GCM with the secret's id as associated data. */
+  value_sealed: string;
+  created_at: number;
+}
+
+/** OpenAI-compatible LLM endpoints (spec §6.6). */
+export interface LlmConfigurationTable {
+  id: string;
+  display_name: string;
+  model_name: string;
+  secret_id: string;
+  base_url: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Contexts: the persona prompt of FULL sessions (spec §6.3). */
+export interface ContextTable {
+  id: string;
+  name: string;
+  prompt: string;
+  opening_text: string;
+  /** `[{url, faq, id}]`, JSON. */
+  links_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Voices bound to a third-party TTS provider (spec §6.2); the built-in voices live in code. */
+export interface VoiceTable {
+  id: string;
+  name: string;
+  provider: string;
+  provider_voice_id: string;
+  secret_id: string;
+  language: string;
+  gender: string;
+  created_at: number;
+  updated_at: number;
+}
+
 /** The whole database. */
 export interface Database {
   api_keys: ApiKeyTable;
   avatars: AvatarTable;
   sessions: SessionTable;
   transcript_entries: TranscriptTable;
+  secrets: SecretTable;
+  llm_configurations: LlmConfigurationTable;
+  contexts: ContextTable;
+  voices: VoiceTable;
 }

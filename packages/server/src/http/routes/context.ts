@@ -19,6 +19,8 @@ export interface HttpContext {
   webrtc: WebRtcTransport;
   /** Key of the WebRTC capability URLs. */
   rtcKey: Buffer;
+  /** AES-256 key that seals provider secrets at rest (store/secrets.ts). */
+  secretsKey: Buffer;
 }
 
 /** Base URL of this server as the caller reached it (or the configured public URL), e.g. `http://127.0.0.1:8080`. */
