@@ -1,9 +1,13 @@
 /**
  * The procedural avatar renderer. Per renderer it prebuilds everything that does not move: the
- * background plate with the figure's soft drop shadow, the body (neck and clothes) as a sprite, and the
+ * background plate with the figure's soft drop shadow, the body (neck and clothes) as sprites, and the
  * gradients and paths of the face. Per frame it blits the plate, draws the back hair, blits the body
  * (lifted by breathing), then draws the head as vectors under one transform (offset, nod, roll about
  * the neck) and reads the RGBA pixels back.
+ *
+ * Every blit lands on whole pixels: a blit at a fractional offset resamples the whole image, which
+ * for the body cost a quarter of a 480p frame. The breath lift is sub-pixel, so the body is pre-drawn
+ * (as vectors, as sharp as ever) at LIFT_STEPS sub-pixel shifts, each made on first use.
  */
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { restPose, type AvatarPose } from '../types.js';
@@ -42,6 +46,8 @@ const BREATH_LIFT_UNITS = 3;
 const SHADOW_DOWNSCALE = 4;
 /** Where the body sprite starts: the neck top, hidden under the jaw. */
 const BODY_TOP_UNITS = 40;
+/** Sub-pixel steps of the breath lift, each with its own body sprite (a quarter pixel apart). */
+const LIFT_STEPS = 4;
 
 /** Creates a renderer for a built-in avatar. */
 export function createRenderer(options: RendererOptions): AvatarRenderer {
@@ -68,8 +74,10 @@ class VectorRenderer implements AvatarRenderer {
   private readonly layers: AvatarLayers;
   private readonly paint: FacePaint;
   private readonly plate: Canvas;
-  private readonly body: Canvas;
+  /** Body sprites by sub-pixel shift (see bodySprite). */
+  private readonly bodies: Array<Canvas | undefined> = [];
   private readonly bodyTopPx: number;
+  private readonly bodyHeightPx: number;
 
   constructor(
     readonly avatar: BuiltinAvatar,
@@ -81,17 +89,12 @@ class VectorRenderer implements AvatarRenderer {
     this.frame = framing(width, height);
     this.layers = avatar.createLayers(this.ctx);
     this.paint = createFacePaint(this.ctx, avatar.face);
-    const { scale, originX, originY } = this.frame;
+    const { scale, originY } = this.frame;
 
-    // Body sprite: from the neck top to the bottom of the frame, plus room for the breath lift.
+    // Body sprites: from the neck top to the bottom of the frame, plus room for the breath lift and
+    // the sub-pixel shift.
     this.bodyTopPx = Math.max(0, Math.floor(originY + BODY_TOP_UNITS * scale));
-    this.body = createCanvas(
-      width,
-      Math.max(1, height - this.bodyTopPx + Math.ceil(BREATH_LIFT_UNITS * scale) + 2),
-    );
-    const b = this.body.getContext('2d');
-    b.setTransform(scale, 0, 0, scale, originX, originY - this.bodyTopPx);
-    this.layers.body(b);
+    this.bodyHeightPx = Math.max(1, height - this.bodyTopPx + Math.ceil(BREATH_LIFT_UNITS * scale) + 3);
 
     this.plate = createCanvas(width, height);
     this.drawPlate();
@@ -117,11 +120,27 @@ class VectorRenderer implements AvatarRenderer {
     this.layers.backHair(ctx);
 
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    const lift = clamp01(pose.breath) * BREATH_LIFT_UNITS * this.frame.scale;
-    ctx.drawImage(this.body, 0, this.bodyTopPx - lift);
+    // Lifted by `whole` pixels less `down` steps: the sprite drawn that much lower, blitted on whole pixels.
+    const steps = Math.round(clamp01(pose.breath) * BREATH_LIFT_UNITS * this.frame.scale * LIFT_STEPS);
+    const whole = Math.ceil(steps / LIFT_STEPS);
+    ctx.drawImage(this.bodySprite(whole * LIFT_STEPS - steps), 0, this.bodyTopPx - whole);
 
     this.headTransform(ctx, pose);
     drawHead(ctx, this.avatar.face, this.paint, this.layers, pose);
+  }
+
+  /** The body sprite drawn `down / LIFT_STEPS` px lower than the neck top; made on first use. */
+  private bodySprite(down: number): Canvas {
+    let sprite = this.bodies[down];
+    if (!sprite) {
+      const { scale, originX, originY } = this.frame;
+      sprite = createCanvas(this.width, this.bodyHeightPx);
+      const b = sprite.getContext('2d');
+      b.setTransform(scale, 0, 0, scale, originX, originY - this.bodyTopPx + down / LIFT_STEPS);
+      this.layers.body(b);
+      this.bodies[down] = sprite;
+    }
+    return sprite;
   }
 
   /** Head space → pixels: framing, head offset, a little breath, nod and roll about the neck. */

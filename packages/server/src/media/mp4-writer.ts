@@ -1,6 +1,7 @@
 /**
- * Writes timestamped frame pairs (RGBA video + PCM16 mono audio) to an MP4 (H.264 + AAC, faststart)
- * through an ffmpeg subprocess: video on stdin, audio on fd 3.
+ * Writes timestamped frame pairs (raw video + PCM16 mono audio) to an MP4 (H.264 + AAC, faststart)
+ * through an ffmpeg subprocess: video on stdin, audio on fd 3. Video is RGBA or, cheaper, I420: 2.7×
+ * fewer bytes through the pipe and no colour conversion in ffmpeg.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
@@ -15,8 +16,14 @@ export interface Mp4WriterOptions {
   sampleRateHz: number;
   /** ffmpeg binary; `ffmpeg` on the PATH by default. */
   ffmpegPath?: string;
-  /** x264 preset: speed against file size. */
+  /** Layout of the frames given to `write`: `rgba` (default) or `i420` (planar YUV 4:2:0). */
+  pixelFormat?: 'rgba' | 'i420';
+  /** x264 preset: speed against file size; `veryfast` by default. */
   preset?: 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium';
+  /** x264 constant rate factor (quality; lower is better and bigger); 23 by default. */
+  crf?: number;
+  /** x264 threads; x264 picks (1.5 per core) by default. */
+  threads?: number;
 }
 
 /** Streams frames into ffmpeg; see the module comment. */
@@ -60,7 +67,7 @@ export class Mp4Writer {
       '-f',
       'rawvideo',
       '-pix_fmt',
-      'rgba',
+      o.pixelFormat === 'i420' ? 'yuv420p' : 'rgba',
       '-s',
       `${o.width}x${o.height}`,
       '-r',
@@ -84,18 +91,21 @@ export class Mp4Writer {
       'libx264',
       '-preset',
       o.preset ?? 'veryfast',
+      ...(o.threads ? ['-threads', String(o.threads)] : []),
       '-pix_fmt',
       'yuv420p',
       '-crf',
-      '23',
+      String(o.crf ?? 23),
       '-g',
       String(o.fps * 2),
+      // The native AAC encoder's default coder, at 48 kHz, cost as much CPU as the whole video at 480p.
+      // The fast coder at the input rate (24 kHz speech: nothing above 12 kHz to keep) costs a fifth.
       '-c:a',
       'aac',
+      '-aac_coder',
+      'fast',
       '-b:a',
       '96k',
-      '-ar',
-      '48000',
       '-movflags',
       '+faststart',
       '-shortest',
@@ -105,22 +115,23 @@ export class Mp4Writer {
     return new Mp4Writer(child, child.stdin!, child.stdio[3] as Writable, ffmpeg);
   }
 
-  /** Writes one frame pair; resolves when ffmpeg can take more video. */
-  async write(rgba: Uint8Array, pcm: Int16Array): Promise<void> {
+  /**
+   * Writes one frame pair; resolves when the video frame has gone into the pipe, so its buffer may be
+   * reused, and ffmpeg can take more.
+   */
+  async write(video: Uint8Array, pcm: Int16Array): Promise<void> {
     if (this.spawnError) throw this.spawnError;
     // Audio is small: never wait on its pipe (waiting on both pipes is how ffmpeg pipelines deadlock).
     this.audio.write(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-    if (!this.video.write(rgba)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.video.off('drain', done);
-          this.child.off('close', done);
-          resolve();
-        };
-        this.video.on('drain', done);
-        this.child.on('close', done);
-      });
-    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.child.off('close', done);
+        resolve();
+      };
+      // The callback runs once the frame is in the pipe (or failed: the exit code says why).
+      this.video.write(video, done);
+      this.child.on('close', done);
+    });
     if (this.child.exitCode !== null) throw this.failure(this.child.exitCode);
   }
 

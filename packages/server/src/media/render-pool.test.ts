@@ -37,6 +37,21 @@ describe('RenderPool', () => {
     s.close();
   });
 
+  it('writes into a caller buffer when given one, with the same pixels as a fresh frame', async () => {
+    const s = pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
+    const open = restPose();
+    open.mouth = { ...open.mouth, jawOpen: 1 };
+    const fresh = await s.render(open);
+    const into = new Uint8Array((640 * 360 * 3) / 2);
+    // Many frames through one slot: the RGBA buffers cycle between the threads meanwhile.
+    for (let i = 0; i < 20; i++) await s.render(restPose(), into);
+    const reused = await s.render(open, into);
+    expect(reused.data).toBe(into);
+    expect(Buffer.compare(reused.data, fresh.data)).toBe(0);
+    await expect(s.render(open, new Uint8Array(10))).rejects.toThrow(RangeError);
+    s.close();
+  });
+
   it('an unknown avatar fails its frames with the reason', async () => {
     const s = pool.open({ avatarId: 'no-such-avatar', quality: 'low' });
     await expect(s.render(restPose())).rejects.toThrow(/unknown avatar/);

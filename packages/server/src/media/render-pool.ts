@@ -7,6 +7,10 @@
  * pending frames fail, the crash is logged and counted, a fresh worker takes its place and its slots
  * re-open there: the sessions lose a frame or two, the process loses nothing.
  *
+ * RGBA buffers cycle: the main thread hands each one back to its worker with a later render request,
+ * so the per-frame path allocates nothing on either side (fresh memory is what made frames slow; see
+ * render-worker.ts). A caller that recycles its I420 buffers too passes one to `render(pose, into)`.
+ *
  * The worker runs the built JavaScript (`dist/media/render-worker.js`), also when the caller runs from
  * TypeScript sources (tests), so build first (`npm run build`).
  */
@@ -33,7 +37,8 @@ export interface I420Frame {
 /** Main → worker messages. */
 export type ToWorker =
   | { type: 'open'; slot: number; target: RenderTarget }
-  | { type: 'render'; slot: number; seq: number; pose: AvatarPose }
+  /** `spare`: an RGBA buffer coming back for reuse (transferred). */
+  | { type: 'render'; slot: number; seq: number; pose: AvatarPose; spare?: ArrayBuffer }
   | { type: 'close'; slot: number };
 
 /** Worker → main messages. */
@@ -59,13 +64,19 @@ export interface RenderPoolObserver {
 interface Pending {
   resolve: (f: I420Frame) => void;
   reject: (e: Error) => void;
+  into: Uint8Array | undefined;
 }
 
 interface WorkerHandle {
   index: number;
   worker: Worker;
   slots: Set<RenderSlot>;
+  /** RGBA buffers converted and waiting to go back to this worker. */
+  spare: ArrayBuffer[];
 }
+
+/** RGBA buffers held per worker: enough for the frames in flight, not a leak when sizes mix. */
+const MAX_SPARE_PER_WORKER = 16;
 
 const WORKER_URL = new URL('../../dist/media/render-worker.js', import.meta.url);
 
@@ -136,7 +147,7 @@ export class RenderPool {
 
   private spawn(index: number, slots = new Set<RenderSlot>()): WorkerHandle {
     const worker = new Worker(WORKER_URL);
-    const handle: WorkerHandle = { index, worker, slots };
+    const handle: WorkerHandle = { index, worker, slots, spare: [] };
     worker.on('message', (m: ToMain) => this.slots.get(m.slot)?.receive(m));
     worker.on('error', (err) => this.opts.log?.error({ err, worker: index }, 'render worker failed'));
     worker.on('exit', (code) => {
@@ -184,13 +195,21 @@ export class RenderSlot {
     return this.pending.size;
   }
 
-  /** Draws a pose; resolves with its I420 frame. */
-  render(pose: AvatarPose): Promise<I420Frame> {
+  /**
+   * Draws a pose; resolves with its I420 frame. With `into` (`width * height * 3 / 2` bytes) the frame
+   * is written there instead of a new buffer; the caller must leave it alone until the promise settles.
+   */
+  render(pose: AvatarPose, into?: Uint8Array): Promise<I420Frame> {
     if (this.closed) return Promise.reject(new RenderFailed('render slot closed'));
+    if (into && into.length !== (this.width * this.height * 3) / 2) {
+      return Promise.reject(new RangeError(`into must hold ${(this.width * this.height * 3) / 2} bytes`));
+    }
     const seq = this.seq++;
     return new Promise<I420Frame>((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
-      this.handle.worker.postMessage({ type: 'render', slot: this.id, seq, pose } satisfies ToWorker);
+      this.pending.set(seq, { resolve, reject, into });
+      const spare = this.handle.spare.pop();
+      const m: ToWorker = { type: 'render', slot: this.id, seq, pose, ...(spare ? { spare } : {}) };
+      this.handle.worker.postMessage(m, spare ? [spare] : []);
     });
   }
 
@@ -215,8 +234,9 @@ export class RenderSlot {
     if (m.type === 'failed') return p.reject(new RenderFailed(m.message));
     this.hooks.rendered(m.renderMs);
     const { width, height } = this;
-    const i420 = new Uint8Array((width * height * 3) / 2);
+    const i420 = p.into ?? new Uint8Array((width * height * 3) / 2);
     rgbaToI420({ width, height, data: m.data }, { width, height, data: i420 });
+    if (this.handle.spare.length < MAX_SPARE_PER_WORKER) this.handle.spare.push(m.data.buffer as ArrayBuffer);
     p.resolve({ width, height, data: i420 });
   }
 

@@ -2,15 +2,50 @@
  * A render worker thread: holds one avatar renderer per slot, draws poses and answers with RGBA frames.
  * Everything here runs off the main thread; see render-pool.ts. (The I420 conversion happens on the
  * main thread: the native WebRTC binding that does it may be loaded by one thread only.)
+ *
+ * The per-frame path touches no fresh memory, because fresh memory is what made drawing slow
+ * (docs/benchmarks.md, "the slow mode": first touch of a page costs a kernel page clear, and on this
+ * kind of VM sometimes far more):
+ * - Each frame is copied into an RGBA buffer the main thread handed back (`spare` on a render
+ *   message) and transferred, so frames cycle through a few buffers instead of new ones.
+ * - The canvas readback itself is a new native buffer (1.6 MB at 480p) every frame, freed only by a
+ *   finalizer that runs on the event loop after V8 collected it. Left alone, V8 collects every ~40
+ *   frames (external-memory pressure, a full mark-compact) and the allocator has returned most freed
+ *   pages to the OS by the time they are reused. So a young-generation GC (0.1–0.3 ms on this small
+ *   heap) after each frame, or every other frame in a burst, collects the readbacks, their finalizers
+ *   run on the next event-loop turn, and the next readbacks reuse the same, still-mapped memory.
+ * - Frames are drawn one per event-loop turn, never in a burst inside one message callback, so those
+ *   finalizers get to run.
+ * - The worker imports only the renderer (`@liveface/engine/render`), so its heap stays small and
+ *   its GCs cheap.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
-import { createRenderer, type AvatarPose, type AvatarRenderer } from '@liveface/engine';
+import { createRenderer, type AvatarRenderer } from '@liveface/engine/render';
 import type { ToMain, ToWorker } from './render-pool.js';
+
+type RenderRequest = Extract<ToWorker, { type: 'render' }>;
+
+/** Spare buffers kept per byte length; more than the frames in flight never come back. */
+const MAX_SPARE_PER_SIZE = 8;
+/** While frames queue up (offline rendering), collect after every this many (each GC ~0.1–0.3 ms). */
+const GC_EVERY_FRAMES = 2;
 
 const port = parentPort;
 if (!port) throw new Error('render-worker.js runs as a worker thread');
 const slots = new Map<number, AvatarRenderer>();
+const spare = new Map<number, ArrayBuffer[]>();
+const queue: RenderRequest[] = [];
+let draining = false;
+let framesSinceGc = 0;
 const send = (m: ToMain, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+// V8's `gc()` for a young-generation collection. Node offers it only behind --expose-gc, which a worker
+// cannot be started with; the flag applies to contexts created after it is set (here: one empty vm
+// context), so nothing else in the process changes.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as ((o: { type: 'minor'; execution: 'sync' }) => void) | undefined;
 
 port.on('message', (m: ToWorker) => {
   switch (m.type) {
@@ -25,15 +60,46 @@ port.on('message', (m: ToWorker) => {
       slots.delete(m.slot);
       return;
     case 'render':
-      return render(m.slot, m.seq, m.pose);
+      if (m.spare) keepSpare(m.spare);
+      queue.push(m);
+      if (!draining) {
+        draining = true;
+        setImmediate(drain);
+      }
+      return;
   }
 });
 
-function render(slot: number, seq: number, pose: AvatarPose): void {
+/** Draws the oldest queued frame, then yields to the event loop (see the module comment). */
+function drain(): void {
+  const m = queue.shift();
+  if (m) render(m);
+  // Collect when about to idle (live sessions: the pause hides it) or every few frames in a burst;
+  // after render() returned, so this frame's readback is garbage already.
+  if (queue.length === 0 || ++framesSinceGc >= GC_EVERY_FRAMES) {
+    framesSinceGc = 0;
+    gc?.({ type: 'minor', execution: 'sync' });
+  }
+  if (queue.length > 0) setImmediate(drain);
+  else draining = false;
+}
+
+function render({ slot, seq, pose }: RenderRequest): void {
   const renderer = slots.get(slot);
   if (!renderer) return send({ type: 'failed', slot, seq, message: 'no renderer for this slot' });
   const t0 = performance.now();
-  // The renderer owns its pixels until the next frame: hand over a copy.
-  const rgba = renderer.render(pose).slice();
-  send({ type: 'frame', slot, seq, data: rgba, renderMs: performance.now() - t0 }, [rgba.buffer]);
+  const pixels = renderer.render(pose);
+  const out = new Uint8Array(takeSpare(pixels.byteLength) ?? new ArrayBuffer(pixels.byteLength));
+  out.set(pixels);
+  send({ type: 'frame', slot, seq, data: out, renderMs: performance.now() - t0 }, [out.buffer]);
+}
+
+function keepSpare(buffer: ArrayBuffer): void {
+  let list = spare.get(buffer.byteLength);
+  if (!list) spare.set(buffer.byteLength, (list = []));
+  if (list.length < MAX_SPARE_PER_SIZE) list.push(buffer);
+}
+
+function takeSpare(byteLength: number): ArrayBuffer | undefined {
+  return spare.get(byteLength)?.pop();
 }

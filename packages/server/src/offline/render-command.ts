@@ -23,7 +23,11 @@ export interface RenderArgs {
   orientation: string | undefined;
   fps: string | undefined;
   text: string | undefined;
+  preset: string | undefined;
 }
+
+/** x264 presets offered, fastest first (file size shrinks down the list). */
+const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
 
 /** Runs the command; returns the exit code. */
 export async function renderCommand(
@@ -47,6 +51,8 @@ export async function renderCommand(
     return fail(`--orientation must be one of ${ORIENTATIONS.join(', ')}`);
   const fps = Number(a.fps ?? 25);
   if (fps !== 25 && fps !== 30) return fail('--fps must be 25 or 30');
+  const preset = (a.preset ?? 'ultrafast') as (typeof PRESETS)[number];
+  if (!PRESETS.includes(preset)) return fail(`--preset must be one of ${PRESETS.join(', ')}`);
 
   let audio: Int16Array;
   try {
@@ -58,11 +64,13 @@ export async function renderCommand(
   }
   // With the words known, the text-aware path aligns their phones on the audio (sharper closures).
   const text = a.text;
+  // Poses only: the render workers draw the frames.
   const scheduler = createAvatarPipeline({
     avatarId,
     quality,
     orientation,
     fps,
+    renderer: null,
     ...(text ? { newEstimator: () => new TextLipSync({ fps, words: text }) } : {}),
   });
   const bar = (p: number) => {
@@ -75,6 +83,10 @@ export async function renderCommand(
       audio,
       outPath: a.output,
       scheduler,
+      target: { avatarId, quality, orientation },
+      preset,
+      // Text-only alignment needs the whole utterance before its first mouth frame.
+      incrementalLipSync: !text,
       onProgress: bar,
     });
     io.err.write('\n');
