@@ -9,7 +9,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rms } from '@liveface/engine';
 import {
   EspeakTts,
-  ProviderError,
   TTS_SAMPLE_RATE_HZ,
   type AudioChunk,
 } from '../packages/server/src/agent/providers/index.js';
@@ -18,19 +17,12 @@ import {
   espeakWordTimings,
   type EspeakEvent,
 } from '../packages/server/src/agent/providers/espeak-wasm.js';
-import { collect } from './helpers/fake-server.js';
+import { collect, providerFailure } from './helpers/fake-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liveface-espeak-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
-}
+const failure = providerFailure;
 
 const durationMs = (chunks: AudioChunk[]) =>
   (chunks.reduce((a, c) => a + c.pcm.length, 0) * 1000) / TTS_SAMPLE_RATE_HZ;

@@ -3,35 +3,25 @@
  * streaming across arbitrary chunk boundaries, the sentence splitter on a live stream, vendor errors,
  * retries (only before output), timeouts, and cancellation seen on the wire.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OpenAiLlm, ProviderError, splitSentences } from '../packages/server/src/agent/providers/index.js';
+import { describe, expect, it } from 'vitest';
+import { OpenAiLlm, splitSentences } from '../packages/server/src/agent/providers/index.js';
 import { chatSse, OPENAI_ERRORS, sendError, sseHead } from './helpers/fake-openai.js';
 import {
   collect,
   deadPort,
   delay,
-  startFakeServer,
+  useFakeServer,
+  FAST_RETRY,
+  providerFailure,
   until,
   writeInPieces,
-  type FakeServer,
 } from './helpers/fake-server.js';
 
-const FAST_RETRY = { retries: 2, baseDelayMs: 5, maxDelayMs: 200 };
-let server: FakeServer;
-
-beforeAll(async () => {
-  server = await startFakeServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const fake = useFakeServer();
 
 function llm(extra: Partial<ConstructorParameters<typeof OpenAiLlm>[0]> = {}): OpenAiLlm {
   return new OpenAiLlm({
-    baseUrl: server.url,
+    baseUrl: fake.server.url,
     apiKey: 'sk-test',
     model: 'gpt-fake',
     retry: FAST_RETRY,
@@ -39,19 +29,12 @@ function llm(extra: Partial<ConstructorParameters<typeof OpenAiLlm>[0]> = {}): O
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
-}
+const failure = providerFailure;
 
 describe('OpenAI-compatible LLM', () => {
   it('streams deltas split mid-JSON and mid-UTF-8, with history and system prompt', async () => {
     const deltas = ['Grüße', ' aus', ' Köln', ' 😀', '. Ça', ' va', ' très', ' bien', '!'];
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       sseHead(res);
       await writeInPieces(res, chatSse(deltas), 7);
       res.end();
@@ -64,7 +47,7 @@ describe('OpenAI-compatible LLM', () => {
     ];
     const out = await collect(llm({ temperature: 0.3 }).chat(history, { signal, system: 'You are terse.' }));
     expect(out).toEqual(deltas);
-    const req = server.requests[0]!;
+    const req = fake.server.requests[0]!;
     expect(req.method).toBe('POST');
     expect(req.url).toBe('/v1/chat/completions');
     expect(req.headers.authorization).toBe('Bearer sk-test');
@@ -74,21 +57,21 @@ describe('OpenAI-compatible LLM', () => {
   });
 
   it('accepts a base URL ending in /v1', async () => {
-    server.onHttp((_req, res) => {
+    fake.server.onHttp((_req, res) => {
       sseHead(res);
       res.end(chatSse(['ok']));
     });
     const out = await collect(
-      llm({ baseUrl: `${server.url}/v1/` }).chat([], { signal: new AbortController().signal }),
+      llm({ baseUrl: `${fake.server.url}/v1/` }).chat([], { signal: new AbortController().signal }),
     );
     expect(out).toEqual(['ok']);
-    expect(server.requests[0]!.url).toBe('/v1/chat/completions');
+    expect(fake.server.requests[0]!.url).toBe('/v1/chat/completions');
   });
 
   it('hands out the first sentence while the rest of the answer is still streaming', async () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       sseHead(res);
       const all = chatSse(['Dr. Smith', ' is in. He has', ' 3.5 hours', '. Bye!']).toString('utf8');
       const cut = all.indexOf('3.5 hours');
@@ -108,7 +91,7 @@ describe('OpenAI-compatible LLM', () => {
   });
 
   it('reports a refused key without retrying, with the vendor message and what to do', async () => {
-    server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.invalidKey));
+    fake.server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.invalidKey));
     const err = await failure(collect(llm().chat([], { signal: new AbortController().signal })));
     expect(err).toMatchObject({
       provider: 'openai-llm',
@@ -119,12 +102,12 @@ describe('OpenAI-compatible LLM', () => {
     expect(err.vendorCode).toBe('invalid_api_key');
     expect(err.message).toMatch(/API key was refused; check the key/);
     expect(err.message).toMatch(/Incorrect API key provided/);
-    expect(server.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('retries a 429 after the Retry-After the vendor asks for, then streams', async () => {
-    server.onHttp((_req, res) => {
-      if (server.requests.length === 1) {
+    fake.server.onHttp((_req, res) => {
+      if (fake.server.requests.length === 1) {
         sendError(res, OPENAI_ERRORS.rateLimited, { 'retry-after-ms': '30' });
         return;
       }
@@ -134,35 +117,35 @@ describe('OpenAI-compatible LLM', () => {
     const t0 = Date.now();
     const out = await collect(llm().chat([], { signal: new AbortController().signal }));
     expect(out).toEqual(['fine']);
-    expect(server.requests).toHaveLength(2);
+    expect(fake.server.requests).toHaveLength(2);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(25);
   });
 
   it('does not retry a 429 that means the quota is used up', async () => {
-    server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.quota));
+    fake.server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.quota));
     const err = await failure(collect(llm().chat([], { signal: new AbortController().signal })));
     expect(err).toMatchObject({ code: 'provider_quota', status: 429, retryable: false });
     expect(err.message).toMatch(/out of credits or quota/);
-    expect(server.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('does not retry when the vendor asks to wait longer than the policy allows', async () => {
-    server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.rateLimited, { 'retry-after': '30' }));
+    fake.server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.rateLimited, { 'retry-after': '30' }));
     const err = await failure(collect(llm().chat([], { signal: new AbortController().signal })));
     expect(err).toMatchObject({ code: 'provider_rate_limited', retryable: true, retryAfterMs: 30_000 });
-    expect(server.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('retries 5xx up to the policy, then reports the service as failing', async () => {
-    server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.server));
+    fake.server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.server));
     const err = await failure(collect(llm().chat([], { signal: new AbortController().signal })));
     expect(err).toMatchObject({ code: 'provider_unavailable', status: 500, retryable: true });
     expect(err.message).toMatch(/The server had an error/);
-    expect(server.requests).toHaveLength(3);
+    expect(fake.server.requests).toHaveLength(3);
   });
 
   it('maps an unknown model (404) to a configuration hint', async () => {
-    server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.badModel));
+    fake.server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.badModel));
     const err = await failure(collect(llm().chat([], { signal: new AbortController().signal })));
     expect(err).toMatchObject({ code: 'provider_bad_request', status: 404, retryable: false });
     expect(err.message).toMatch(/check the base URL, model and voice/);
@@ -180,7 +163,7 @@ describe('OpenAI-compatible LLM', () => {
   });
 
   it('times out when no response comes, and when the stream stalls', async () => {
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       await delay(2000);
       res.end();
     });
@@ -196,7 +179,7 @@ describe('OpenAI-compatible LLM', () => {
     expect(slow.message).toMatch(/no response within 100 ms/);
     expect(Date.now() - t0).toBeLessThan(1500);
 
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       sseHead(res);
       res.write(chatSse(['one', ' two']).subarray(0, 150));
       await delay(2000);
@@ -210,11 +193,11 @@ describe('OpenAI-compatible LLM', () => {
       ),
     );
     expect(stalled.message).toMatch(/no data within 150 ms/);
-    await until(() => server.requests.at(-1)!.clientGone, 2000, 'the stalled request to be dropped');
+    await until(() => fake.server.requests.at(-1)!.clientGone, 2000, 'the stalled request to be dropped');
   });
 
   it('stops the request when the turn is aborted mid-stream (the server sees the client leave)', async () => {
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       sseHead(res);
       const body = chatSse(Array.from({ length: 200 }, (_, i) => ` w${i}`));
       await writeInPieces(res, body, 64, 10);
@@ -228,22 +211,22 @@ describe('OpenAI-compatible LLM', () => {
     }
     expect(got.length).toBeGreaterThanOrEqual(3);
     expect(got.length).toBeLessThan(20);
-    await until(() => server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
-    expect(server.requests).toHaveLength(1);
+    await until(() => fake.server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('also closes the request when the consumer simply stops reading', async () => {
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       sseHead(res);
       await writeInPieces(res, chatSse(Array.from({ length: 200 }, (_, i) => ` w${i}`)), 64, 10);
       res.end();
     });
     for await (const _d of llm().chat([], { signal: new AbortController().signal })) break;
-    await until(() => server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
+    await until(() => fake.server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
   });
 
   it('never retries once part of the answer was delivered', async () => {
-    server.onHttp(async (req, res) => {
+    fake.server.onHttp(async (req, res) => {
       sseHead(res);
       res.write(chatSse(['Half', ' an'], { finish: false, done: false }));
       await delay(20);
@@ -259,11 +242,11 @@ describe('OpenAI-compatible LLM', () => {
     expect(got).toEqual(['Half', ' an']);
     expect(err).toMatchObject({ code: 'provider_stream_broken', retryable: false });
     expect(err.message).toMatch(/broke during the answer .*not retried/);
-    expect(server.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('treats a stream that ends without [DONE] or finish_reason as broken, and an error chunk as a failure', async () => {
-    server.onHttp((_req, res) => {
+    fake.server.onHttp((_req, res) => {
       sseHead(res);
       res.end(chatSse(['cut'], { finish: false, done: false }));
     });
@@ -274,7 +257,7 @@ describe('OpenAI-compatible LLM', () => {
     );
     expect(cut.code).toBe('provider_stream_broken');
 
-    server.onHttp((_req, res) => {
+    fake.server.onHttp((_req, res) => {
       sseHead(res);
       res.end(
         `data: ${JSON.stringify({ error: { message: 'Context length exceeded', type: 'invalid_request_error', code: 'context_length_exceeded' } })}\n\n`,
@@ -290,7 +273,7 @@ describe('OpenAI-compatible LLM', () => {
       [new OpenAiLlm({ apiKey: 'k', model: 'm' }), /no base URL/],
       [new OpenAiLlm({ baseUrl: 'ftp://x', apiKey: 'k', model: 'm' }), /must start with http/],
       [new OpenAiLlm({ baseUrl: 'https://api.example.com', model: 'm' }), /no API key for api\.example\.com/],
-      [new OpenAiLlm({ baseUrl: server.url, apiKey: 'k' }), /no model/],
+      [new OpenAiLlm({ baseUrl: fake.server.url, apiKey: 'k' }), /no model/],
     ] as const;
     for (const [client, message] of checks) {
       const err = await failure(client.check());
@@ -298,27 +281,27 @@ describe('OpenAI-compatible LLM', () => {
       expect(err.message).toMatch(message);
     }
     // A local http server needs no key.
-    await new OpenAiLlm({ baseUrl: server.url, model: 'm' }).check();
-    expect(server.requests).toHaveLength(0);
+    await new OpenAiLlm({ baseUrl: fake.server.url, model: 'm' }).check();
+    expect(fake.server.requests).toHaveLength(0);
 
-    server.onHttp((req, res) => {
+    fake.server.onHttp((req, res) => {
       if (req.headers.authorization === 'Bearer good') res.writeHead(200).end('{"data":[]}');
       else sendError(res, OPENAI_ERRORS.invalidKey);
     });
     await llm({ apiKey: 'good' }).check({ probe: true });
-    expect(server.requests.at(-1)).toMatchObject({ method: 'GET', url: '/v1/models' });
+    expect(fake.server.requests.at(-1)).toMatchObject({ method: 'GET', url: '/v1/models' });
     const err = await failure(llm({ apiKey: 'bad' }).check({ probe: true }));
     expect(err.code).toBe('provider_auth');
     // A server that does not list models still passes.
-    server.onHttp((_req, res) => void res.writeHead(404).end('Not Found'));
+    fake.server.onHttp((_req, res) => void res.writeHead(404).end('Not Found'));
     await llm().check({ probe: true });
   });
 
   it('fails a misconfigured chat on first use, before any request', async () => {
     const err = await failure(
-      collect(new OpenAiLlm({ baseUrl: server.url }).chat([], { signal: new AbortController().signal })),
+      collect(new OpenAiLlm({ baseUrl: fake.server.url }).chat([], { signal: new AbortController().signal })),
     );
     expect(err.code).toBe('provider_misconfigured');
-    expect(server.requests).toHaveLength(0);
+    expect(fake.server.requests).toHaveLength(0);
   });
 });

@@ -3,12 +3,11 @@
  * transcription endpoint (multipart upload, JSON back) and Deepgram's live WebSocket (binary audio up,
  * Results down, CloseStream at the end).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeWav } from '@liveface/engine';
 import {
   DeepgramStt,
   OpenAiStt,
-  ProviderError,
   type TranscriptEvent,
 } from '../packages/server/src/agent/providers/index.js';
 import { DG_INVALID_AUTH, dgMetadata, dgResults, dgUtteranceEnd } from './helpers/fake-deepgram.js';
@@ -16,35 +15,16 @@ import { formData, OPENAI_ERRORS, sendError } from './helpers/fake-openai.js';
 import {
   collect,
   delay,
-  startFakeServer,
+  useFakeServer,
+  FAST_RETRY,
+  providerFailure,
   until,
-  type FakeServer,
   type SeenSocket,
 } from './helpers/fake-server.js';
 
-const FAST_RETRY = { retries: 2, baseDelayMs: 5, maxDelayMs: 200 };
-let server: FakeServer;
+const fake = useFakeServer();
 
-beforeAll(async () => {
-  server = await startFakeServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.sockets.length = 0;
-  server.onUpgrade(() => undefined);
-});
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
-}
+const failure = providerFailure;
 
 /** A 440 Hz tone, PCM16 at `rate`. */
 function tone(ms: number, rate = 16_000): Int16Array {
@@ -56,7 +36,7 @@ function tone(ms: number, rate = 16_000): Int16Array {
 describe('OpenAI-compatible STT', () => {
   const stt = (extra = {}) =>
     new OpenAiStt({
-      baseUrl: server.url,
+      baseUrl: fake.server.url,
       apiKey: 'sk-test',
       model: 'whisper-1',
       retry: FAST_RETRY,
@@ -64,7 +44,7 @@ describe('OpenAI-compatible STT', () => {
     });
 
   it('uploads the utterance as a WAV file with model and language, and returns the text', async () => {
-    server.onHttp((_req, res) => {
+    fake.server.onHttp((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ text: ' Hello from the fake whisper. ' }));
     });
@@ -75,7 +55,7 @@ describe('OpenAI-compatible STT', () => {
       signal: new AbortController().signal,
     });
     expect(out).toEqual({ text: 'Hello from the fake whisper.' });
-    const req = server.requests[0]!;
+    const req = fake.server.requests[0]!;
     expect(req).toMatchObject({ method: 'POST', url: '/v1/audio/transcriptions' });
     expect(req.headers.authorization).toBe('Bearer sk-test');
     const form = await formData(req);
@@ -94,17 +74,17 @@ describe('OpenAI-compatible STT', () => {
   });
 
   it('retries a 5xx, but not a refused key', async () => {
-    server.onHttp((_req, res) => {
-      if (server.requests.length === 1) sendError(res, OPENAI_ERRORS.server);
+    fake.server.onHttp((_req, res) => {
+      if (fake.server.requests.length === 1) sendError(res, OPENAI_ERRORS.server);
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"ok"}');
     });
     expect(
       await stt().transcribe(tone(100), { sampleRateHz: 16_000, signal: new AbortController().signal }),
     ).toEqual({ text: 'ok' });
-    expect(server.requests).toHaveLength(2);
+    expect(fake.server.requests).toHaveLength(2);
 
-    server.requests.length = 0;
-    server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.invalidKey));
+    fake.server.requests.length = 0;
+    fake.server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.invalidKey));
     const err = await failure(
       stt().transcribe(tone(100), { sampleRateHz: 16_000, signal: new AbortController().signal }),
     );
@@ -114,11 +94,11 @@ describe('OpenAI-compatible STT', () => {
       status: 401,
       retryable: false,
     });
-    expect(server.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('reports a non-JSON answer as a protocol problem', async () => {
-    server.onHttp(
+    fake.server.onHttp(
       (_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy login</html>'),
     );
     const err = await failure(
@@ -129,7 +109,7 @@ describe('OpenAI-compatible STT', () => {
   });
 
   it('times out a slow transcription and is cancelled by the turn', async () => {
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       await delay(3000);
       res.end('{"text":"late"}');
     });
@@ -141,19 +121,19 @@ describe('OpenAI-compatible STT', () => {
     );
     expect(err.code).toBe('provider_timeout');
 
-    server.requests.length = 0;
+    fake.server.requests.length = 0;
     const ctl = new AbortController();
     const p = stt().transcribe(tone(100), { sampleRateHz: 16_000, signal: ctl.signal });
-    await until(() => server.requests.length === 1, 2000, 'the upload');
+    await until(() => fake.server.requests.length === 1, 2000, 'the upload');
     ctl.abort();
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
-    await until(() => server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
+    await until(() => fake.server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
   });
 });
 
 describe('Deepgram streaming STT', () => {
   const dg = (extra = {}) =>
-    new DeepgramStt({ apiKey: 'dg-key', baseUrl: server.wsUrl, retry: FAST_RETRY, ...extra });
+    new DeepgramStt({ apiKey: 'dg-key', baseUrl: fake.server.wsUrl, retry: FAST_RETRY, ...extra });
 
   /** Audio source: `n` chunks of 20 ms, `gapMs` apart, then ends (or waits for `hold`). */
   async function* mic(n: number, gapMs = 5, hold?: Promise<void>): AsyncGenerator<Int16Array> {
@@ -165,7 +145,7 @@ describe('Deepgram streaming STT', () => {
   }
 
   it('streams audio up and turns Results into cumulative interims and one final per utterance', async () => {
-    server.onSocket((s) => {
+    fake.server.onSocket((s) => {
       let sent = false;
       s.ws.on('message', (_data, isBinary) => {
         if (isBinary && !sent) {
@@ -201,7 +181,7 @@ describe('Deepgram streaming STT', () => {
       { kind: 'interim', text: 'Bye.' },
       { kind: 'final', text: 'Bye.' },
     ]);
-    const s = server.sockets[0]!;
+    const s = fake.server.sockets[0]!;
     expect(s.headers.authorization).toBe('Token dg-key');
     const q = new URL(s.url, 'ws://x').searchParams;
     expect(Object.fromEntries(q)).toMatchObject({
@@ -218,7 +198,7 @@ describe('Deepgram streaming STT', () => {
 
   it('reports a refused key from the handshake, without retrying', async () => {
     let upgrades = 0;
-    server.onUpgrade(() => {
+    fake.server.onUpgrade(() => {
       upgrades++;
       return DG_INVALID_AUTH;
     });
@@ -237,10 +217,10 @@ describe('Deepgram streaming STT', () => {
 
   it('retries a handshake refused with 503, then streams', async () => {
     let upgrades = 0;
-    server.onUpgrade(() =>
+    fake.server.onUpgrade(() =>
       ++upgrades === 1 ? { status: 503, body: '{"err_code":"UNAVAILABLE","err_msg":"busy"}' } : undefined,
     );
-    server.onSocket((s) => {
+    fake.server.onSocket((s) => {
       s.ws.on('message', (_d, isBinary) => {
         if (!isBinary) {
           s.ws.send(dgResults('ok', { isFinal: true, speechFinal: true }));
@@ -256,7 +236,7 @@ describe('Deepgram streaming STT', () => {
   });
 
   it('maps Deepgram close frames: bad audio and no-audio timeout', async () => {
-    server.onSocket((s) =>
+    fake.server.onSocket((s) =>
       s.ws.once('message', () => s.ws.close(1008, 'DATA-0000 Payload cannot be decoded as audio.')),
     );
     const bad = await failure(
@@ -265,7 +245,7 @@ describe('Deepgram streaming STT', () => {
     expect(bad).toMatchObject({ code: 'provider_bad_request', status: 1008, vendorCode: 'DATA-0000' });
     expect(bad.message).toMatch(/could not decode the audio/);
 
-    server.onSocket((s) =>
+    fake.server.onSocket((s) =>
       s.ws.once('message', () =>
         s.ws.close(
           1011,
@@ -280,7 +260,7 @@ describe('Deepgram streaming STT', () => {
   });
 
   it('keeps the stream alive while the microphone is quiet', async () => {
-    server.onSocket(() => undefined);
+    fake.server.onSocket(() => undefined);
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
     const ctl = new AbortController();
@@ -288,7 +268,7 @@ describe('Deepgram streaming STT', () => {
       dg({ keepAliveMs: 60 }).listen(mic(1, 1, hold), { sampleRateHz: 16_000, signal: ctl.signal }),
     );
     await until(
-      () => (server.sockets[0]?.texts.filter((t: any) => t.type === 'KeepAlive').length ?? 0) >= 2,
+      () => (fake.server.sockets[0]?.texts.filter((t: any) => t.type === 'KeepAlive').length ?? 0) >= 2,
       3000,
       'KeepAlive messages',
     );
@@ -314,7 +294,7 @@ describe('Deepgram streaming STT', () => {
       }),
     };
     let seen!: SeenSocket;
-    server.onSocket((s) => {
+    fake.server.onSocket((s) => {
       seen = s;
       s.ws.once('message', () => s.ws.send(dgResults('partial words')));
     });
@@ -336,12 +316,12 @@ describe('Deepgram streaming STT', () => {
     const err = await failure(new DeepgramStt({}).check());
     expect(err).toMatchObject({ code: 'provider_misconfigured' });
     expect(err.message).toMatch(/no API key/);
-    server.onHttp((req, res) => {
+    fake.server.onHttp((req, res) => {
       if (req.headers.authorization === 'Token dg-key') res.writeHead(200).end('{"projects":[]}');
       else res.writeHead(401, { 'content-type': 'application/json' }).end(DG_INVALID_AUTH.body);
     });
     await dg().check({ probe: true });
-    expect(server.requests.at(-1)).toMatchObject({ method: 'GET', url: '/v1/projects' });
+    expect(fake.server.requests.at(-1)).toMatchObject({ method: 'GET', url: '/v1/projects' });
     const bad = await failure(dg({ apiKey: 'nope' }).check({ probe: true }));
     expect(bad).toMatchObject({ code: 'provider_auth', vendorCode: 'INVALID_AUTH' });
   });

@@ -3,12 +3,11 @@
  * `/v1/audio/speech` (raw PCM stream), ElevenLabs streaming with character alignment (NDJSON), and
  * Cartesia's WebSocket with word timestamps (shared socket, contexts, cancel).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CartesiaTts,
   ElevenLabsTts,
   OpenAiTts,
-  ProviderError,
   type AudioChunk,
 } from '../packages/server/src/agent/providers/index.js';
 import { cartesiaChunk, cartesiaDone, cartesiaError, cartesiaTimestamps } from './helpers/fake-cartesia.js';
@@ -17,37 +16,18 @@ import { OPENAI_ERRORS, sendError } from './helpers/fake-openai.js';
 import {
   collect,
   delay,
-  startFakeServer,
+  useFakeServer,
+  FAST_RETRY,
+  providerFailure,
   text,
   until,
   writeInPieces,
-  type FakeServer,
   type SeenSocket,
 } from './helpers/fake-server.js';
 
-const FAST_RETRY = { retries: 2, baseDelayMs: 5, maxDelayMs: 200 };
-let server: FakeServer;
+const fake = useFakeServer();
 
-beforeAll(async () => {
-  server = await startFakeServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-  server.sockets.length = 0;
-  server.onUpgrade(() => undefined);
-});
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProviderError);
-  return err as ProviderError;
-}
+const failure = providerFailure;
 
 /** A recognisable signal: a ramp, PCM16. */
 function ramp(n: number): Int16Array {
@@ -68,7 +48,7 @@ const bytesOf = (pcm: Int16Array) => Buffer.from(pcm.buffer, pcm.byteOffset, pcm
 describe('OpenAI-compatible TTS', () => {
   const tts = (extra = {}) =>
     new OpenAiTts({
-      baseUrl: server.url,
+      baseUrl: fake.server.url,
       apiKey: 'sk-test',
       model: 'gpt-4o-mini-tts',
       voice: 'alloy',
@@ -78,7 +58,7 @@ describe('OpenAI-compatible TTS', () => {
 
   it('streams raw 24 kHz PCM16 cut at odd byte counts', async () => {
     const speech = ramp(24_000);
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'audio/pcm' });
       await writeInPieces(res, bytesOf(speech), 4097, 0);
       res.end();
@@ -89,7 +69,7 @@ describe('OpenAI-compatible TTS', () => {
     expect(chunks.length).toBeGreaterThan(1);
     expect(pcmOf(chunks)).toEqual(speech);
     expect(chunks.every((c) => c.words === undefined)).toBe(true);
-    const req = server.requests[0]!;
+    const req = fake.server.requests[0]!;
     expect(req).toMatchObject({ method: 'POST', url: '/v1/audio/speech' });
     expect(req.headers.authorization).toBe('Bearer sk-test');
     expect(JSON.parse(req.body.toString('utf8'))).toEqual({
@@ -102,24 +82,25 @@ describe('OpenAI-compatible TTS', () => {
   });
 
   it('retries a 429 before any audio; a refused key is final', async () => {
-    server.onHttp((_req, res) => {
-      if (server.requests.length === 1) sendError(res, OPENAI_ERRORS.rateLimited, { 'retry-after-ms': '10' });
+    fake.server.onHttp((_req, res) => {
+      if (fake.server.requests.length === 1)
+        sendError(res, OPENAI_ERRORS.rateLimited, { 'retry-after-ms': '10' });
       else res.writeHead(200).end(bytesOf(ramp(100)));
     });
     expect(pcmOf(await collect(tts().synthesize('Hi.', { signal: new AbortController().signal })))).toEqual(
       ramp(100),
     );
-    expect(server.requests).toHaveLength(2);
+    expect(fake.server.requests).toHaveLength(2);
 
-    server.requests.length = 0;
-    server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.invalidKey));
+    fake.server.requests.length = 0;
+    fake.server.onHttp((_req, res) => sendError(res, OPENAI_ERRORS.invalidKey));
     const err = await failure(collect(tts().synthesize('Hi.', { signal: new AbortController().signal })));
     expect(err).toMatchObject({ provider: 'openai-tts', code: 'provider_auth', retryable: false });
-    expect(server.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
   });
 
   it('never retries once audio went out, and times out a stalled stream', async () => {
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       res.writeHead(200);
       res.write(bytesOf(ramp(2000)));
       await delay(20);
@@ -133,9 +114,9 @@ describe('OpenAI-compatible TTS', () => {
     );
     expect(pcmOf(got)).toEqual(ramp(2000));
     expect(err).toMatchObject({ code: 'provider_stream_broken', retryable: false });
-    expect(server.requests).toHaveLength(1);
+    expect(fake.server.requests).toHaveLength(1);
 
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       res.writeHead(200);
       res.write(bytesOf(ramp(100)));
       await delay(3000);
@@ -149,7 +130,7 @@ describe('OpenAI-compatible TTS', () => {
   });
 
   it('stops the request when the turn is aborted', async () => {
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       res.writeHead(200);
       await writeInPieces(res, bytesOf(ramp(240_000)), 4800, 10);
       res.end();
@@ -159,11 +140,11 @@ describe('OpenAI-compatible TTS', () => {
     for await (const _c of tts().synthesize('A long answer.', { signal: ctl.signal }))
       if (++n === 2) ctl.abort();
     expect(n).toBeLessThan(10);
-    await until(() => server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
+    await until(() => fake.server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
   });
 
   it('check() names the missing voice', async () => {
-    const err = await failure(new OpenAiTts({ baseUrl: server.url, model: 'tts-1' }).check());
+    const err = await failure(new OpenAiTts({ baseUrl: fake.server.url, model: 'tts-1' }).check());
     expect(err.code).toBe('provider_misconfigured');
     expect(err.message).toMatch(/no voice/);
   });
@@ -174,7 +155,7 @@ describe('ElevenLabs TTS with timestamps', () => {
     new ElevenLabsTts({
       apiKey: 'xi-key',
       voiceId: 'voice123',
-      baseUrl: server.url,
+      baseUrl: fake.server.url,
       retry: FAST_RETRY,
       ...extra,
     });
@@ -182,7 +163,7 @@ describe('ElevenLabs TTS with timestamps', () => {
   it('streams NDJSON audio and turns character alignment into word timings (words may span chunks)', async () => {
     const text = 'Héllo wörld, this is great!';
     const speech = ramp(6_000);
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       // 4 chunks; the NDJSON is written 5 bytes at a time, splitting JSON and UTF-8 anywhere.
       await writeInPieces(res, Buffer.from(`${elevenLabsLines(text, speech, 4).join('\n')}\n`), 5, 0);
@@ -201,7 +182,7 @@ describe('ElevenLabs TTS with timestamps', () => {
       { word: 'is', startMs: 1000, endMs: 1100 },
       { word: 'great!', startMs: 1150, endMs: 1450 },
     ]);
-    const req = server.requests[0]!;
+    const req = fake.server.requests[0]!;
     expect(req.url).toBe('/v1/text-to-speech/voice123/stream/with-timestamps?output_format=pcm_24000');
     expect(req.headers['xi-api-key']).toBe('xi-key');
     expect(JSON.parse(req.body.toString('utf8'))).toEqual({
@@ -218,26 +199,26 @@ describe('ElevenLabs TTS with timestamps', () => {
       [ELEVENLABS_ERRORS.validation, 'provider_bad_request', /body\.text: field required/],
     ] as const;
     for (const [e, code, message] of cases) {
-      server.requests.length = 0;
-      server.onHttp((_req, res) => sendError(res, e));
+      fake.server.requests.length = 0;
+      fake.server.onHttp((_req, res) => sendError(res, e));
       const err = await failure(collect(el().synthesize('Hi.', { signal: new AbortController().signal })));
       expect(err).toMatchObject({ provider: 'elevenlabs', code, status: e.status });
       expect(err.message).toMatch(message);
-      expect(server.requests).toHaveLength(1);
+      expect(fake.server.requests).toHaveLength(1);
     }
-    server.requests.length = 0;
-    server.onHttp((_req, res) => {
-      if (server.requests.length === 1) sendError(res, ELEVENLABS_ERRORS.busy);
+    fake.server.requests.length = 0;
+    fake.server.onHttp((_req, res) => {
+      if (fake.server.requests.length === 1) sendError(res, ELEVENLABS_ERRORS.busy);
       else res.writeHead(200).end(`${elevenLabsLines('Hi.', ramp(480), 1).join('\n')}\n`);
     });
     const chunks = await collect(el().synthesize('Hi.', { signal: new AbortController().signal }));
     expect(pcmOf(chunks)).toEqual(ramp(480));
-    expect(server.requests).toHaveLength(2);
+    expect(fake.server.requests).toHaveLength(2);
   });
 
   it('stops the request when the turn is aborted', async () => {
     const lines = elevenLabsLines('A long sentence that goes on for quite a while.', ramp(240_000), 40);
-    server.onHttp(async (_req, res) => {
+    fake.server.onHttp(async (_req, res) => {
       res.writeHead(200);
       for (const l of lines) {
         if (res.destroyed) return;
@@ -251,13 +232,13 @@ describe('ElevenLabs TTS with timestamps', () => {
     for await (const _c of el().synthesize('A long sentence.', { signal: ctl.signal }))
       if (++n === 2) ctl.abort();
     expect(n).toBeLessThan(10);
-    await until(() => server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
+    await until(() => fake.server.requests[0]!.clientGone, 2000, 'the server to see the client leave');
   });
 
   it('check() wants key and voice; the probe reports an unknown voice', async () => {
     expect((await failure(new ElevenLabsTts({ voiceId: 'v' }).check())).message).toMatch(/no API key/);
     expect((await failure(new ElevenLabsTts({ apiKey: 'k' }).check())).message).toMatch(/no voice id/);
-    server.onHttp((req, res) => {
+    fake.server.onHttp((req, res) => {
       if (req.url === '/v1/voices/voice123') res.writeHead(200).end('{"voice_id":"voice123"}');
       else sendError(res, ELEVENLABS_ERRORS.voiceNotFound);
     });
@@ -272,7 +253,7 @@ describe('Cartesia TTS over WebSocket', () => {
     new CartesiaTts({
       apiKey: 'ca-key',
       voiceId: 'voice-uuid',
-      baseUrl: server.wsUrl,
+      baseUrl: fake.server.wsUrl,
       retry: FAST_RETRY,
       ...extra,
     });
@@ -282,7 +263,7 @@ describe('Cartesia TTS over WebSocket', () => {
    * `cancel` stops its context, as Cartesia does.
    */
   function speak(speech: Int16Array, pieces: number, gapMs = 0) {
-    server.onSocket((s) => {
+    fake.server.onSocket((s) => {
       const cancelled = new Set<string>();
       const answer = async (contextId: string) => {
         for (let p = 0; p < pieces; p++) {
@@ -318,8 +299,8 @@ describe('Cartesia TTS over WebSocket', () => {
       ]);
       const again = await collect(tts.synthesize('Hello world.', { signal: new AbortController().signal }));
       expect(pcmOf(again)).toEqual(speech);
-      expect(server.sockets).toHaveLength(1);
-      const s = server.sockets[0]!;
+      expect(fake.server.sockets).toHaveLength(1);
+      const s = fake.server.sockets[0]!;
       expect(s.headers['x-api-key']).toBe('ca-key');
       expect(s.headers['cartesia-version']).toBe('2025-04-16');
       expect(s.url).toBe('/tts/websocket?cartesia_version=2025-04-16');
@@ -342,7 +323,7 @@ describe('Cartesia TTS over WebSocket', () => {
 
   it('maps error messages; retries a 5xx error that came before any audio', async () => {
     let requests = 0;
-    server.onSocket((s) => {
+    fake.server.onSocket((s) => {
       s.ws.on('message', (data) => {
         const req = JSON.parse(text(data)) as { context_id: string; model_id: string };
         requests++;
@@ -393,28 +374,28 @@ describe('Cartesia TTS over WebSocket', () => {
       let n = 0;
       for await (const c of tts.synthesize('A long sentence.', { signal: ctl.signal }))
         if (c.pcm.length && ++n === 2) ctl.abort();
-      const s: SeenSocket = server.sockets[0]!;
+      const s: SeenSocket = fake.server.sockets[0]!;
       await until(() => s.texts.some((t: any) => t.cancel === true), 2000, 'the cancel message');
       const first = s.texts[0] as { context_id: string };
       expect(s.texts.find((t: any) => t.cancel)).toEqual({ context_id: first.context_id, cancel: true });
       const next = await collect(tts.synthesize('Next.', { signal: new AbortController().signal }));
       expect(pcmOf(next)).toEqual(ramp(48_000));
-      expect(server.sockets).toHaveLength(1);
+      expect(fake.server.sockets).toHaveLength(1);
     } finally {
       await tts.close();
     }
   });
 
   it('reports a refused key at the handshake, and a connection lost mid-sentence as broken', async () => {
-    server.onUpgrade(() => ({ status: 401, body: JSON.stringify({ error: 'Invalid API key' }) }));
+    fake.server.onUpgrade(() => ({ status: 401, body: JSON.stringify({ error: 'Invalid API key' }) }));
     const denied = ca();
     const err = await failure(collect(denied.synthesize('Hi.', { signal: new AbortController().signal })));
     expect(err).toMatchObject({ code: 'provider_auth', status: 401 });
     expect(err.message).toMatch(/Invalid API key/);
     await denied.close();
 
-    server.onUpgrade(() => undefined);
-    server.onSocket((s) => {
+    fake.server.onUpgrade(() => undefined);
+    fake.server.onSocket((s) => {
       s.ws.on('message', (data) => {
         const req = JSON.parse(text(data)) as { context_id: string };
         s.ws.send(cartesiaChunk(req.context_id, ramp(240)));
@@ -435,7 +416,7 @@ describe('Cartesia TTS over WebSocket', () => {
   });
 
   it('times out a context that goes silent', async () => {
-    server.onSocket(() => undefined);
+    fake.server.onSocket(() => undefined);
     const tts = ca({ idleTimeoutMs: 100, retry: { ...FAST_RETRY, retries: 0 } });
     const err = await failure(collect(tts.synthesize('Hi.', { signal: new AbortController().signal })));
     expect(err.code).toBe('provider_timeout');

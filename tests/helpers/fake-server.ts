@@ -5,7 +5,9 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ProviderError } from '../../packages/server/src/agent/providers/index.js';
 
 /** A request as the fake server saw it. */
 export interface SeenRequest {
@@ -209,4 +211,40 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 export function text(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+/** Retries fast enough for tests. */
+export const FAST_RETRY = { retries: 2, baseDelayMs: 5, maxDelayMs: 200 };
+
+/** One fake server for a test file, its request/socket log cleared before each test. */
+export function useFakeServer(): { readonly server: FakeServer } {
+  let server: FakeServer | undefined;
+  beforeAll(async () => {
+    server = await startFakeServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(() => {
+    if (!server) return;
+    server.requests.length = 0;
+    server.sockets.length = 0;
+    server.onUpgrade(() => undefined);
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the fake server is not started yet');
+      return server;
+    },
+  };
+}
+
+/** The ProviderError a promise rejects with (fails the test if it resolves or throws anything else). */
+export async function providerFailure(p: Promise<unknown>): Promise<ProviderError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ProviderError);
+  return err as ProviderError;
 }
