@@ -25,18 +25,15 @@
  */
 import {
   cpuLine,
-  cpuMeter,
   flag,
   load,
   machine,
   mean,
-  openLite,
   quantile,
   sleep,
-  spawnServer,
-  startSession,
   stopSession,
   summary,
+  tracedSession,
 } from './lib/live.mjs';
 import { mouthBox, mouthOpenness, rms, syllables, toBase64 } from './lib/media.mjs';
 import { readStamp } from './lib/stamp.mjs';
@@ -51,14 +48,7 @@ const AUDIO_RMS = 10 ** (-30 / 20);
 
 const loadStart = load();
 console.log(`bench:latency — ${machine()}`);
-const server = await spawnServer();
-/** @type {{ kind: string, row: any }[]} */
-const records = [];
-server.onRecords((r) => records.push(...r));
-const cpu = cpuMeter(server.pid);
-const session = await startSession(server.url);
-const lite = await openLite(session.wsUrl);
-await server.trace(session.sessionId);
+const { server, cpu, session, lite, rows } = await tracedSession();
 
 const box = mouthBox('medium');
 /** @type {{ at: number, seq: number | null, open: number }[]} */
@@ -98,9 +88,6 @@ await stopSession(server.url, session.sessionId);
 await server.close();
 
 // Server times in our clock.
-const off = server.clockOffsetMs;
-const rows = (/** @type {string} */ kind) =>
-  records.filter((r) => r.kind === kind).map((r) => ({ ...r.row, at: r.row.at - off }));
 const appends = rows('append');
 const ticks = rows('tick');
 const sent = rows('sent');
@@ -156,7 +143,7 @@ for (let i = 0; i < TRIALS; i++) {
 const med = (/** @type {number[]} */ xs) => quantile(xs, 0.5).toFixed(1);
 const p95 = (/** @type {number[]} */ xs) => quantile(xs, 0.95).toFixed(1);
 console.log(
-  `\n${m.frame.length}/${TRIALS} trials (${lost} frames lost), ${LEAD_MS} ms silence + ${CHUNK_MS} ms speech every ${GAP_MS} ms; server clock offset ${off.toFixed(3)} ms; frames with an unreadable stamp ${frames.filter((f) => f.seq === null).length} of ${frames.length}`,
+  `\n${m.frame.length}/${TRIALS} trials (${lost} frames lost), ${LEAD_MS} ms silence + ${CHUNK_MS} ms speech every ${GAP_MS} ms; server clock offset ${server.clockOffsetMs.toFixed(3)} ms; frames with an unreadable stamp ${frames.filter((f) => f.seq === null).length} of ${frames.length}`,
 );
 console.log(
   `mouth: jawOpen on the first speech tick mean ${mean(m.jaw).toFixed(2)} (min ${Math.min(...m.jaw).toFixed(2)}); pixel threshold ${threshold.toFixed(4)} (idle max ${idleOpen.toFixed(4)})`,

@@ -36,12 +36,10 @@ import {
   machine,
   mean,
   now,
-  openLite,
   quantile,
   sleep,
-  spawnServer,
-  startSession,
   stopSession,
+  tracedSession,
 } from './lib/live.mjs';
 import { mouthBox, mouthOpenness, toBase64 } from './lib/media.mjs';
 import { readStamp } from './lib/stamp.mjs';
@@ -62,14 +60,7 @@ const FEED_AHEAD_MS = 1000;
 
 const loadStart = load();
 console.log(`bench:sync — ${machine()}; ${MINUTES} min`);
-const server = await spawnServer();
-/** @type {{ kind: string, row: any }[]} */
-const records = [];
-server.onRecords((r) => records.push(...r));
-const cpu = cpuMeter(server.pid);
-const session = await startSession(server.url);
-const lite = await openLite(session.wsUrl);
-await server.trace(session.sessionId);
+const { server, cpu, session, lite, rows } = await tracedSession();
 
 const box = mouthBox('medium');
 /** @type {{ at: number, seq: number | null, pixels: number }[]} */
@@ -168,9 +159,6 @@ await stopSession(server.url, session.sessionId);
 await server.close();
 
 // ---- analysis: server times in our clock ----
-const off = server.clockOffsetMs;
-const rows = (/** @type {string} */ kind) =>
-  records.filter((r) => r.kind === kind).map((r) => ({ ...r.row, at: r.row.at - off }));
 const ticks = rows('tick');
 const jawByPts = new Map(ticks.map((t) => [t.ptsMs, t.jaw]));
 const sentRows = rows('sent');

@@ -169,6 +169,24 @@ export async function spawnServer(opts = {}) {
   };
 }
 
+/**
+ * The server in a child process with one traced session (see server-host.mjs) and its LITE socket.
+ * `rows(kind)` returns the trace records of one kind with their times on this process's clock.
+ */
+export async function tracedSession() {
+  const server = await spawnServer();
+  /** @type {{ kind: string, row: any }[]} */
+  const records = [];
+  server.onRecords((r) => records.push(...r));
+  const cpu = cpuMeter(server.pid);
+  const session = await startSession(server.url);
+  const lite = await openLite(session.wsUrl);
+  await server.trace(session.sessionId);
+  const rows = (/** @type {string} */ kind) =>
+    records.filter((r) => r.kind === kind).map((r) => ({ ...r.row, at: r.row.at - server.clockOffsetMs }));
+  return { server, cpu, session, lite, rows };
+}
+
 /** A counter or gauge from Prometheus text, summed over its labels. */
 export function metricValue(/** @type {string} */ text, /** @type {string} */ name) {
   let sum = 0;

@@ -14,7 +14,6 @@
  */
 import {
   createAvatarPipeline,
-  frameSize,
   type AvatarPose,
   type FrameScheduler,
   type PlayoutEvent,
@@ -97,12 +96,6 @@ export class SessionRuntime {
   /** True once closed. */
   get isClosed(): boolean {
     return this.closed;
-  }
-
-  /** Frame size of the video, or null without video. */
-  get videoSize(): { width: number; height: number } | null {
-    const t = this.opts.render?.target;
-    return t ? frameSize(t.quality, t.orientation) : null;
   }
 
   /** The pose of the last tick (tests, diagnostics). */

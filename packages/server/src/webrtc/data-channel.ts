@@ -26,7 +26,7 @@ type Reply = Omit<AgentEvent, 'event_id' | 'session_id'>;
 const FULL_ONLY = new Set(['avatar.speak_text', 'avatar.speak_response']);
 
 /** The `agent-response` event of a playout event, or null for none. */
-export function playoutToEvent(e: PlayoutEvent, _sessionId: string): Reply | null {
+export function playoutToEvent(e: PlayoutEvent): Reply | null {
   switch (e.kind) {
     case 'speak_started':
       return { event_type: 'avatar.speak_started', source_event_id: e.sourceEventId, task_id: e.turnId };

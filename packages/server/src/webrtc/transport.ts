@@ -343,7 +343,7 @@ class SessionStream {
   }
 
   private onPlayout(e: PlayoutEvent): void {
-    const event = playoutToEvent(e, this.sessionId);
+    const event = playoutToEvent(e);
     if (event) this.broadcast(event);
   }
 
