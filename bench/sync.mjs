@@ -163,6 +163,8 @@ const ticks = rows('tick');
 const jawByPts = new Map(ticks.map((t) => [t.ptsMs, t.jaw]));
 const sentRows = rows('sent');
 const sentByPts = new Map(sentRows.map((s) => [s.ptsMs, s]));
+const audioRows = rows('audioOut');
+const audioByPts = new Map(audioRows.map((s) => [s.ptsMs, s]));
 const ptsBySeq = new Map(sentRows.filter((s) => s.seq !== null).map((s) => [s.seq, s.ptsMs]));
 /** Received frames with the tick that drew them. */
 const received = frames
@@ -178,7 +180,7 @@ const results = [];
 /** @type {string[]} */
 const unmatched = [];
 for (const b of bursts) {
-  const handoff = sentByPts.get(b.ptsMs);
+  const handoff = audioByPts.get(b.ptsMs);
   if (!handoff) continue;
   const audioAt = audioOnsets.find((a) => a > handoff.at && a < handoff.at + 1000);
   // The first frame received that depicts the burst with the mouth open (its tick, or later).
@@ -243,6 +245,12 @@ const burstJaw = bursts.map((b) => b.jaw);
 console.log(
   `mouth on the burst's first tick: jawOpen mean ${mean(burstJaw).toFixed(2)}, min ${Math.min(...burstJaw).toFixed(2)}`,
 );
+console.log(
+  `first bursts (offset / audio delay / video delay, ms): ${results
+    .slice(0, 8)
+    .map((r) => `${fmt(r.offset)}/${fmt(r.audioDelay)}/${fmt(r.videoDelay)}`)
+    .join(', ')}`,
+);
 report(results, 'all');
 if (MINUTES > 1)
   report(
@@ -271,10 +279,13 @@ const fromPts = ticks.find((t) => t.speech > 0)?.ptsMs ?? 0;
 const uttTicks = ticks.filter((t) => t.ptsMs >= fromPts);
 const base = Math.min(...uttTicks.map((t) => t.at - t.ptsMs));
 const tickLate = uttTicks.map((t) => t.at - t.ptsMs - base);
-const handoffLate = sentRows.filter((s) => s.ptsMs >= fromPts).map((s) => s.at - s.ptsMs - base);
+const handoffLate = audioRows.filter((s) => s.ptsMs >= fromPts).map((s) => s.at - s.ptsMs - base);
+const frameLate = sentRows.filter((s) => s.ptsMs >= fromPts).map((s) => s.at - s.ptsMs - base);
 const pct = (/** @type {number[]} */ xs) =>
   `p50 ${fmt(quantile(xs, 0.5))}, p95 ${fmt(quantile(xs, 0.95))}, p99 ${fmt(quantile(xs, 0.99))}, max ${fmt(Math.max(...xs))} ms`;
-console.log(`server tick lateness: ${pct(tickLate)}; hand-off lateness: ${pct(handoffLate)}`);
+console.log(
+  `server tick lateness: ${pct(tickLate)}; audio hand-off lateness: ${pct(handoffLate)}; frame hand-off lateness: ${pct(frameLate)}`,
+);
 console.log(`${cpuLine(cpuUse)}; loadavg at start ${loadStart}, end ${loadEnd}`);
 // libwebrtc can abort while tearing down at exit; everything is closed, so leave now.
 process.exit(0);

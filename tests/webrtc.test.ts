@@ -105,7 +105,10 @@ describe('built-in WebRTC transport', () => {
     await v.until(() => v.frames.length > 5, 15_000, 'frames');
     const runtime = server.sessions.runtime(s.sessionId)!;
     const ticks: { speech: number; jaw: number }[] = [];
-    runtime.addMediaSink((t) => ticks.push({ speech: rms(t.audio), jaw: runtime.pose?.mouth.jawOpen ?? 0 }));
+    runtime.addMediaSink({
+      audio: (_pts, samples) => ticks.push({ speech: rms(samples), jaw: runtime.pose?.mouth.jawOpen ?? 0 }),
+      video: () => undefined,
+    });
     s.ws.send({ type: 'agent.speak', audio: toBase64(syllables(6000, 400, 40)) });
     await s.ws.waitType('agent.speak_started', 10_000);
     await sleep(1000);

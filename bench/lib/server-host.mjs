@@ -7,10 +7,11 @@
  * On request (IPC `trace`) it instruments one session, for the latency and sync benches only:
  * - `runtime.append` is wrapped to note when each LITE chunk reached the runtime;
  * - `scheduler.tick` is wrapped to note each tick's time, mouth opening and where its audio is loud;
- * - a media sink, added before any viewer so it runs before the WebRTC transport's, stamps a
- *   sequence number into each frame (stamp.mjs) and notes the time the tick is handed to the encoders
- *   and the mouth openness of the pixels (the tests' `mouthOpenness`). Being a subscriber, it also
- *   starts the drawing a moment before the viewer joins.
+ * - a media sink, added before any viewer so it runs before the WebRTC transport's, notes when each
+ *   tick's audio is handed to the encoders ('audioOut'), stamps a sequence number into each frame
+ *   (stamp.mjs) and notes when the frame is handed over and the mouth openness of its pixels (the
+ *   tests' `mouthOpenness`) ('sent'). Being a subscriber, it also starts the drawing a moment before
+ *   the viewer joins.
  * Records go to the parent in batches. Times are epoch ms (`performance.timeOrigin + now()`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,19 +82,14 @@ function trace(sessionId, quality) {
     return f;
   };
   let seq = 0;
-  runtime.addMediaSink((t) => {
-    const at = now();
-    /** @type {Record<string, unknown>} */
-    const row = { at, ptsMs: t.ptsMs, seq: null, open: null };
-    if (t.video) {
-      row.open = mouthOpenness(
-        { at: 0, width: t.video.width, height: t.video.height, data: t.video.data },
-        box,
-      );
-      row.seq = seq & 0xffff;
-      writeStamp(t.video.data, t.video.width, seq++);
-    }
-    push('sent', row);
+  runtime.addMediaSink({
+    audio: (ptsMs) => push('audioOut', { at: now(), ptsMs }),
+    video: (ptsMs, frame) => {
+      const at = now();
+      const open = mouthOpenness({ at: 0, width: frame.width, height: frame.height, data: frame.data }, box);
+      writeStamp(frame.data, frame.width, seq);
+      push('sent', { at, ptsMs, seq: seq++ & 0xffff, open });
+    },
   });
 }
 

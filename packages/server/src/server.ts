@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { createAvatarPipeline } from '@liveface/engine';
+import { warmUpPipeline } from '@liveface/engine';
 import { BUILTIN_AVATARS } from './avatars.js';
 import { secretsAtRestKey } from './auth/secret-box.js';
 import { deriveKey, loadSigningSecret } from './auth/secrets.js';
@@ -108,8 +108,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     log,
   });
   await sessions.recover();
-  // Load the lip-sync model and behaviour code now: the first start call should not pay for it.
-  createAvatarPipeline({ avatarId: '', quality: 'low', renderer: null }).tick();
+  // Load and compile the lip-sync and behaviour code now: the first utterance should not pay for it.
+  warmUpPipeline(config.fps);
   const webrtc = new WebRtcTransport({
     sessions,
     metrics,

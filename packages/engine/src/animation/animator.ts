@@ -61,7 +61,6 @@ export class Animator {
   private rng!: Rng;
   private smileNoise!: ValueNoise;
   private smile!: Spring;
-  private talkWeight!: Spring;
   private relaxed!: Record<keyof MouthParams, Spring>;
   private clockMs = 0;
   private lastPtsMs: number | null = null;
@@ -86,7 +85,6 @@ export class Animator {
     this.rng = Rng.fork(seed, 'animator');
     this.smileNoise = new ValueNoise(hash32(seed, 0x5e11e), 5000);
     this.smile = new Spring(0, 350);
-    this.talkWeight = new Spring(0, 30);
     this.relaxed = Object.fromEntries(MOUTH_KEYS.map((k) => [k, new Spring(0, 60)])) as Record<
       keyof MouthParams,
       Spring
@@ -147,21 +145,20 @@ export class Animator {
   }
 
   /**
-   * Lip-sync already smooths the mouth, so while talking it passes through untouched (any filtering
-   * here would add lag). Outside talking it relaxes towards the input (normally neutral) on springs,
-   * so an interrupt mid-word never snaps the mouth shut; entering talking cross-fades in ~30 ms.
+   * Lip-sync already smooths the mouth (and each utterance's estimator starts on silence, so its first
+   * frame opens from closed), so while talking it passes through untouched: any filtering here would
+   * add lag and hold back the first syllable. Outside talking it relaxes towards the input (normally
+   * neutral) on springs, so an interrupt mid-word never snaps the mouth shut.
    */
   private mouth(input: MouthParams, talking: boolean, dtMs: number): MouthParams {
-    // Leaving talking hands over at once: the relax springs already hold the last mouth and its velocity.
-    if (!talking) this.talkWeight.set(0);
-    const w = clamp01(this.talkWeight.step(talking ? 1 : 0, dtMs));
     const out = { ...NEUTRAL_MOUTH };
     for (const k of MOUTH_KEYS) {
       const target = Number.isFinite(input[k]) ? clamp01(input[k]) : 0;
       const s = this.relaxed[k];
-      if (talking && w > 0.999) s.set(target, dtMs > 0 ? (target - s.value) / (dtMs / 1000) : 0);
+      // Talking keeps the springs on the mouth with its velocity, so leaving hands over smoothly.
+      if (talking) s.set(target, dtMs > 0 ? (target - s.value) / (dtMs / 1000) : 0);
       else s.step(target, dtMs);
-      out[k] = clamp01(w * target + (1 - w) * s.value);
+      out[k] = clamp01(s.value);
     }
     return out;
   }

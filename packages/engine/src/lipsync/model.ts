@@ -70,6 +70,8 @@ export function stackContext(
   }
 }
 
+const PACKED = new WeakMap<LipSyncModel, { weights: Float32Array[]; biases: Float32Array[] }>();
+
 /** Runs the MLP on a stacked input; returns the posterior over VISEME_CLASSES. */
 export class Classifier {
   private readonly weights: Float32Array[];
@@ -77,8 +79,17 @@ export class Classifier {
   private readonly acts: Float32Array[];
 
   constructor(private readonly model: LipSyncModel) {
-    this.weights = model.layers.map((l) => Float32Array.from(l.weights));
-    this.biases = model.layers.map((l) => Float32Array.from(l.bias));
+    // Every utterance builds an estimator: the weights are packed once per model, not per estimator.
+    let p = PACKED.get(model);
+    if (!p) {
+      p = {
+        weights: model.layers.map((l) => Float32Array.from(l.weights)),
+        biases: model.layers.map((l) => Float32Array.from(l.bias)),
+      };
+      PACKED.set(model, p);
+    }
+    this.weights = p.weights;
+    this.biases = p.biases;
     this.acts = model.layers.map((l) => new Float32Array(l.outputs));
   }
 

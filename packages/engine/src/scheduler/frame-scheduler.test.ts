@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { LipSync } from '../lipsync/lip-sync.js';
 import { createAvatarPipeline } from './pipeline.js';
-import type { AvFrame } from './frame-scheduler.js';
+import { ANALYSIS_AHEAD_MS, type AvFrame, type MouthEstimator } from './frame-scheduler.js';
 
 const RATE = 24_000;
 /** A vowel-like sound: 120 Hz voice with energy near 700 and 1200 Hz, in syllables of `onMs` with `offMs` gaps. */
@@ -113,5 +114,49 @@ describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
     const a = run(whole, 35).map((f) => f.pose.mouth.jawOpen);
     const b = run(chunked, 35).map((f) => f.pose.mouth.jawOpen);
     expect(b).toEqual(a);
+  });
+
+  it('opens the mouth on the first syllable of an utterance as far as on later ones', () => {
+    const s = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      renderer: null,
+    });
+    s.append(syllables(1200), 'u1');
+    s.commit();
+    const jaw = run(s, 30).map((f) => f.pose.mouth.jawOpen);
+    // Syllables start on frames 0, 10, 20 and last 6 frames.
+    const first = Math.max(...jaw.slice(0, 6));
+    const second = Math.max(...jaw.slice(10, 16));
+    expect(first).toBeGreaterThan(0.5);
+    expect(first).toBeGreaterThan(0.8 * second);
+    // The opening starts on the syllable's first frame, not a frame later.
+    expect(jaw[0]).toBeGreaterThan(0.3);
+  });
+
+  it('analyses audio as it plays, not when it is appended, and never analyses interrupted audio', () => {
+    let analysed = 0;
+    const s = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      renderer: null,
+      newEstimator: (): MouthEstimator => {
+        const inner = new LipSync({ fps: 25 });
+        return {
+          push: (samples) => ((analysed += samples.length), inner.push(samples)),
+          flush: () => inner.flush(),
+        };
+      },
+    });
+    s.append(syllables(10_000), 'long'); // a client may send 10 s of TTS at once
+    expect(analysed).toBe(0);
+    const ahead = (ANALYSIS_AHEAD_MS * RATE) / 1000;
+    for (let i = 1; i <= 5; i++) {
+      s.tick();
+      expect(analysed).toBe(i * 960 + ahead);
+    }
+    s.interrupt('stop');
+    run(s, 10);
+    expect(analysed).toBe(5 * 960 + ahead);
   });
 });

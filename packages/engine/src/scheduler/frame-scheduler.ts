@@ -2,15 +2,18 @@
  * The frame scheduler: turns the audio timeline into pairs of (audio slice, video frame) that depict the
  * same instant and carry the same presentation time.
  *
- * Lip-sync runs when audio is *appended*, not when it plays: clients send audio faster than real time, so
- * by the time a frame plays, the estimator has usually seen the 40 ms of future it needs. Each utterance
- * gets its own estimator, so interrupts and turn changes never leak mouth state. When a frame's mouth is
- * not ready (the next chunk has not arrived yet) the previous mouth is held; video never waits and never
- * trails its audio.
+ * Lip-sync runs a little ahead of playout, one tick at a time: each tick analyses the audio up to
+ * {@link ANALYSIS_AHEAD_MS} past what it plays, which covers the estimator's lookahead (≤ 40 ms). So the
+ * cost per tick is flat however large the appended chunks are (a client may send 10 s of TTS at once:
+ * analysing it in `append` would stall the clock and every session on the thread), and audio that an
+ * interrupt drops is never analysed. Each utterance gets its own estimator, so interrupts and turn
+ * changes never leak mouth state. When a frame's mouth is not ready (the next chunk has not arrived
+ * yet) the previous mouth is held; video never waits and never trails its audio.
  */
 import { AudioPlayout, type AudioPlayoutOptions, type PlayoutEvent } from '../audio/playout.js';
 import type { AgentState } from '../audio/types.js';
 import { rms } from '../audio/pcm.js';
+import { MAX_LOOKAHEAD_MS } from '../lipsync/lip-sync.js';
 import { NEUTRAL_MOUTH, type AvatarPose, type MouthFrame, type MouthParams } from '../types.js';
 
 /** Streaming audio → mouth estimator (audio-only lip-sync, or a text-aware one). */
@@ -64,9 +67,18 @@ export interface FrameSchedulerOptions extends AudioPlayoutOptions {
   pitch?: (samples: Int16Array, sampleRateHz: number) => number | null;
 }
 
+/** Audio analysed past the end of the frame playing now: the estimators' lookahead (≤ 40 ms) and a hop. */
+export const ANALYSIS_AHEAD_MS = MAX_LOOKAHEAD_MS + 10;
+
 interface Turn {
   estimator: MouthEstimator;
   frames: MouthFrame[];
+  /** Appended audio not yet given to the estimator, oldest first. */
+  pending: Int16Array[];
+  /** Samples given to the estimator. */
+  analysedSamples: number;
+  /** The utterance is closed: once all its audio is analysed, the estimator flushes its tail. */
+  committed: boolean;
   /** Speech samples of this turn already played. */
   playedSamples: number;
   last: MouthFrame | null;
@@ -76,30 +88,47 @@ interface Turn {
 export class FrameScheduler {
   readonly playout: AudioPlayout;
   private readonly turns = new Map<string, Turn>();
+  /** An estimator made on a silent tick, ready for the next utterance (its set-up is off the clock's critical path). */
+  private spare: MouthEstimator | null = null;
   private readonly frameMs: number;
+  private readonly aheadSamples: number;
 
   constructor(private readonly opts: FrameSchedulerOptions) {
     this.playout = new AudioPlayout(opts);
     this.frameMs = 1000 / this.playout.fps;
+    this.aheadSamples = (ANALYSIS_AHEAD_MS * this.playout.sampleRateHz) / 1000;
   }
 
-  /** Appends audio to the current utterance and runs lip-sync on it right away. */
+  /** Appends audio to the current utterance; lip-sync analyses it as playout approaches it. */
   append(samples: Int16Array, sourceEventId: string | null): { turnId: string; opened: boolean } {
     const r = this.playout.append(samples, sourceEventId);
     let turn = this.turns.get(r.turnId);
     if (!turn) {
-      turn = { estimator: this.opts.newEstimator(), frames: [], playedSamples: 0, last: null };
+      turn = {
+        estimator: this.spare ?? this.opts.newEstimator(),
+        frames: [],
+        pending: [],
+        analysedSamples: 0,
+        committed: false,
+        playedSamples: 0,
+        last: null,
+      };
       this.turns.set(r.turnId, turn);
+      this.spare = null;
     }
-    if (samples.length > 0) for (const f of turn.estimator.push(samples)) turn.frames.push(f);
+    // A copy: the caller may reuse its buffer before the estimator reads it.
+    if (samples.length > 0) turn.pending.push(samples.slice());
     return r;
   }
 
-  /** Closes the current utterance; lip-sync flushes its tail. */
+  /** Closes the current utterance; lip-sync flushes its tail once it has analysed the rest. */
   commit(): string | null {
     const turnId = this.playout.commit();
     const turn = turnId ? this.turns.get(turnId) : undefined;
-    if (turn) for (const f of turn.estimator.flush()) turn.frames.push(f);
+    if (turn) {
+      turn.committed = true;
+      if (turn.pending.length === 0) this.analyse(turn, 0);
+    }
     return turnId;
   }
 
@@ -124,6 +153,7 @@ export class FrameScheduler {
     if (t.turnId && t.speechSamples > 0) {
       const turn = this.turns.get(t.turnId);
       if (turn) {
+        this.analyse(turn, turn.playedSamples + t.speechSamples + this.aheadSamples);
         // The estimator frame that covers the middle of the audio playing now.
         const mid = turn.playedSamples + t.speechSamples / 2;
         const index = Math.floor(mid / this.playout.frameSamples);
@@ -145,6 +175,7 @@ export class FrameScheduler {
       t.speechSamples > 0 && this.opts.pitch ? this.opts.pitch(speech, this.playout.sampleRateHz) : null;
     const pose = this.opts.behaviour.step({ ptsMs: t.ptsMs, state: t.state, mouth, loudness, pitchHz });
     const video = this.opts.renderer ? this.opts.renderer.render(pose) : null;
+    if (!this.spare && t.speechSamples === 0) this.spare = this.opts.newEstimator();
     return {
       kind: 'av',
       ptsMs: t.ptsMs,
@@ -156,6 +187,23 @@ export class FrameScheduler {
       video,
       events: t.events,
     };
+  }
+
+  /** Runs the estimator over the turn's pending audio up to `upto` samples (and its tail once committed). */
+  private analyse(turn: Turn, upto: number): void {
+    while (turn.analysedSamples < upto && turn.pending.length > 0) {
+      const head = turn.pending[0]!;
+      const n = Math.min(head.length, upto - turn.analysedSamples);
+      const part = n === head.length ? head : head.subarray(0, n);
+      if (n === head.length) turn.pending.shift();
+      else turn.pending[0] = head.subarray(n);
+      turn.analysedSamples += n;
+      for (const f of turn.estimator.push(part)) turn.frames.push(f);
+    }
+    if (turn.committed && turn.pending.length === 0) {
+      turn.committed = false; // flush once
+      for (const f of turn.estimator.flush()) turn.frames.push(f);
+    }
   }
 
   /** Size of the video frames, or null without a renderer. */

@@ -4,10 +4,12 @@
  */
 import { Animator } from '../animation/index.js';
 import { detectPitchHz } from '../animation/pitch.js';
+import { FEATURE_SAMPLE_RATE_HZ } from '../lipsync/features.js';
 import { LipSync } from '../lipsync/lip-sync.js';
 import { createRenderer } from '../render/renderer.js';
 import type { Orientation, RenderQuality } from '../render/sizes.js';
 import { FrameScheduler, type FrameRenderer, type MouthEstimator } from './frame-scheduler.js';
+import { withLeadIn } from './lead-in.js';
 
 /** Options of {@link createAvatarPipeline}. */
 export interface AvatarPipelineOptions {
@@ -35,7 +37,9 @@ export function createAvatarPipeline(o: AvatarPipelineOptions): FrameScheduler {
     fps,
     ...(o.underrunGraceMs !== undefined ? { underrunGraceMs: o.underrunGraceMs } : {}),
     ...(o.newTurnId ? { newTurnId: o.newTurnId } : {}),
-    newEstimator: o.newEstimator ?? (() => new LipSync({ fps })),
+    newEstimator:
+      o.newEstimator ??
+      (() => withLeadIn(new LipSync({ fps }), { fps, sampleRateHz: FEATURE_SAMPLE_RATE_HZ })),
     behaviour: new Animator({ seed: o.seed ?? 1, fps }),
     ...(o.renderer === null
       ? {}
@@ -50,4 +54,25 @@ export function createAvatarPipeline(o: AvatarPipelineOptions): FrameScheduler {
         }),
     pitch: detectPitchHz,
   });
+}
+
+/**
+ * Runs a pipeline (poses only) over a second of a synthetic voice, so that lip-sync, animation and
+ * pitch code are compiled before the first real utterance: cold, the first utterance of a process
+ * costs ~40 ms on the clock's thread, enough to stall every session on it for a frame. ~50 ms, once.
+ */
+export function warmUpPipeline(fps: 25 | 30 = 25): void {
+  const p = createAvatarPipeline({ avatarId: '', quality: 'low', fps, renderer: null });
+  const rate = FEATURE_SAMPLE_RATE_HZ;
+  const voice = new Int16Array(rate);
+  for (let i = 0; i < voice.length; i++) {
+    const t = i / rate;
+    const syllable = Math.sin(Math.PI * ((t * 4) % 1)); // four syllables
+    voice[i] = Math.round(
+      6000 * syllable * (Math.sin(2 * Math.PI * 140 * t) + 0.5 * Math.sin(2 * Math.PI * 700 * t)),
+    );
+  }
+  p.append(voice, null);
+  p.commit();
+  for (let i = 0; i < fps * 1.5; i++) p.tick();
 }

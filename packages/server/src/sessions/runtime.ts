@@ -6,11 +6,14 @@
  * playing now rather than up to a frame later (this is most of the latency budget). Every 40 ms the
  * clock ticks: the scheduler takes
  * one frame of audio off the timeline and computes the pose that depicts it (mouth, eyes, head). While
- * someone watches, the pose goes to this session's slot on a render worker (opened at start, so the
- * renderer is warm when the first viewer comes); when the frame comes back,
- * audio and frame leave together to the media sinks (the WebRTC viewers). Audio is the master clock:
- * behaviour events go to listeners (the LITE gateway) on the tick that plays them, and a frame that is
- * late never holds its audio back: the audio leaves with the next frame that is ready, or alone.
+ * someone watches, the tick's audio leaves for the media sinks (the WebRTC viewers) at once, on the
+ * clock, and the pose goes to this session's slot on a render worker (opened at start, so the renderer
+ * is warm when the first viewer comes); the frame follows its audio as soon as it is drawn (a few ms).
+ * Audio is the master clock: it leaves on fixed deadlines whatever the workers do (render-time jitter
+ * on the audio would grow the viewer's jitter buffer and hold the sound back behind the picture),
+ * behaviour events go to listeners (the LITE gateway) on the tick that plays them, and while a worker
+ * is busy only the newest pose waits for it: a frame that cannot be drawn in time is skipped, never
+ * queued behind.
  */
 import {
   createAvatarPipeline,
@@ -40,16 +43,16 @@ export interface SessionRuntimeOptions {
   onFrameLate?: (reason: 'busy' | 'failed') => void;
 }
 
-/** One tick leaving for the viewers: PCM16 mono at the scheduler's rate, and its frame (null: keep the last). */
-export interface MediaTick {
-  ptsMs: number;
-  audio: Int16Array;
-  sampleRateHz: number;
-  video: I420Frame | null;
+/** Receives each tick's audio at the tick and its frame when drawn, both stamped with the tick's pts. */
+export interface MediaSink {
+  /** PCM16 mono at the scheduler's rate, one tick of it, on the clock. */
+  audio(ptsMs: number, samples: Int16Array, sampleRateHz: number): void;
+  /**
+   * The frame depicting the audio of `ptsMs`, a few ms after that audio. Frames of ticks the workers
+   * could not draw are skipped (viewers keep the last). The buffer is reused two frames later.
+   */
+  video(ptsMs: number, frame: I420Frame): void;
 }
-
-/** Receives audio with its video, in order. */
-export type MediaSink = (tick: MediaTick) => void;
 /** Receives behaviour events as they happen. */
 export type EventListener = (event: PlayoutEvent) => void;
 
@@ -64,10 +67,11 @@ export class SessionRuntime {
   private readonly media = new Set<MediaSink>();
   private readonly listeners = new Set<EventListener>();
   private slot: RenderSlot | null = null;
-  /** Ticks waiting for the frame in flight, oldest first; the first one owns the frame. */
-  private readonly waiting: MediaTick[] = [];
+  /** The newest pose waiting while the worker draws the previous one. */
+  private queued: { ptsMs: number; pose: AvatarPose } | null = null;
   private lastPose: AvatarPose | null = null;
   private readonly frameBuffers: Uint8Array[] = [];
+  private drawn = 0;
   private timer: Timer | null = null;
   private startedAt = 0;
   private ticks = 0;
@@ -126,7 +130,7 @@ export class SessionRuntime {
     this.media.add(sink);
     return () => {
       this.media.delete(sink);
-      if (this.media.size === 0) this.waiting.length = 0;
+      if (this.media.size === 0) this.queued = null;
     };
   }
 
@@ -145,7 +149,7 @@ export class SessionRuntime {
     this.scheduler.playout.reset();
     this.slot?.close();
     this.slot = null;
-    this.waiting.length = 0;
+    this.queued = null;
     this.media.clear();
     this.listeners.clear();
   }
@@ -189,39 +193,40 @@ export class SessionRuntime {
     for (const e of f.events) for (const l of this.listeners) l(e);
   }
 
-  /** Sends a tick's audio with its frame: drawn now if the worker is free, else audio alone after the frame in flight. */
+  /** Sends a tick's audio now and draws its frame (or, if the worker is busy, queues it as the newest). */
   private deliver(ptsMs: number, audio: Int16Array, pose: AvatarPose): void {
-    const tick: MediaTick = { ptsMs, audio, sampleRateHz: this.scheduler.playout.sampleRateHz, video: null };
+    const rate = this.scheduler.playout.sampleRateHz;
+    for (const sink of this.media) sink.audio(ptsMs, audio, rate);
     const slot = this.slot;
-    if (!slot) return this.emit(tick);
+    if (!slot) return;
     if (slot.inFlight > 0) {
-      this.opts.onFrameLate?.('busy');
-      this.waiting.push(tick);
+      if (this.queued) this.opts.onFrameLate?.('busy');
+      this.queued = { ptsMs, pose };
       return;
     }
-    this.waiting.push(tick);
+    this.draw(slot, ptsMs, pose);
+  }
+
+  private draw(slot: RenderSlot, ptsMs: number, pose: AvatarPose): void {
     // Two I420 buffers take turns: the encoders copy a frame when it is handed over, so the one
     // before last is free again (no 0.6 MB allocation per frame at 480p).
-    const into = (this.frameBuffers[this.ticks % 2] ??= new Uint8Array((slot.width * slot.height * 3) / 2));
+    const into = (this.frameBuffers[this.drawn++ % 2] ??= new Uint8Array((slot.width * slot.height * 3) / 2));
+    const next = () => {
+      const q = this.queued;
+      this.queued = null;
+      if (q && this.slot === slot && this.media.size > 0) this.draw(slot, q.ptsMs, q.pose);
+    };
     slot.render(pose, into).then(
       (frame) => {
         if (this.slot !== slot) return;
-        tick.video = frame;
-        this.flush();
+        for (const sink of this.media) sink.video(ptsMs, frame);
+        next();
       },
       () => {
         if (this.slot !== slot) return;
         this.opts.onFrameLate?.('failed');
-        this.flush();
+        next();
       },
     );
-  }
-
-  private flush(): void {
-    for (const t of this.waiting.splice(0)) this.emit(t);
-  }
-
-  private emit(tick: MediaTick): void {
-    for (const sink of this.media) sink(tick);
   }
 }

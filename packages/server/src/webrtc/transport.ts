@@ -15,7 +15,8 @@ import type { PlayoutEvent } from '@liveface/engine';
 import { LivefaceError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { SessionManager } from '../sessions/manager.js';
-import type { MediaTick, SessionRuntime } from '../sessions/runtime.js';
+import type { I420Frame } from '../media/render-pool.js';
+import type { SessionRuntime } from '../sessions/runtime.js';
 import { handleCommand, playoutToEvent, type AgentEvent } from './data-channel.js';
 import { applyCandidatePolicy, withStartBitrate, type CandidatePolicy } from './sdp.js';
 import {
@@ -158,9 +159,13 @@ class SessionStream {
   private readonly viewers = new Map<string, Viewer>();
   private readonly userAudio = new Set<UserAudioListener>();
   private readonly cleanups: (() => void)[] = [];
-  private lastFrame: MediaTick['video'] = null;
+  private lastFrame: I420Frame | null = null;
   private readonly pendingAudio: Int16Array[] = [];
   private audioRate = 24_000;
+  /** When the current tick's audio arrived (performance.now()); its chunk j is due 10·j ms later. */
+  private audioT0 = 0;
+  /** Index of the next chunk of the current tick (pendingAudio[0]). */
+  private audioSent = 0;
   private audioTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -173,7 +178,10 @@ class SessionStream {
     this.videoTrack = this.video.createTrack();
     this.audioTrack = this.audio.createTrack();
     this.cleanups.push(
-      runtime.addMediaSink((t) => this.send(t)),
+      runtime.addMediaSink({
+        audio: (_pts, samples, rate) => this.sendAudio(samples, rate),
+        video: (_pts, frame) => this.sendVideo(frame),
+      }),
       runtime.addListener((e) => this.onPlayout(e)),
     );
   }
@@ -297,22 +305,26 @@ class SessionStream {
     }
   }
 
-  /** One media tick: the frame (if drawn) and its audio leave together. */
+  /** A drawn frame: to the encoders now (each peer connection copies it). */
+  private sendVideo(frame: I420Frame): void {
+    this.lastFrame = frame;
+    this.video.onFrame(frame);
+    this.deps.metrics.webrtcFrames.inc();
+  }
+
   /**
-   * One media tick: the frame (if drawn) leaves with the first 10 ms of its audio; the rest of the
-   * tick's audio follows in real time, 10 ms at a time. Paced audio keeps the receiver's jitter buffer
-   * (and so its A/V sync delay) small; a 40 ms burst every 40 ms would look like 30 ms of jitter.
+   * One tick's audio, handed over at the tick: the first 10 ms now, the rest 10 ms at a time on fixed
+   * deadlines from now (not chained timers, whose lateness adds up). Audio paced this evenly keeps the
+   * receiver's jitter buffer, and so the delay of the sound behind the picture, small; a 40 ms burst
+   * every 40 ms would look like 30 ms of jitter.
    */
-  private send(t: MediaTick): void {
+  private sendAudio(samples: Int16Array, rate: number): void {
     this.flushAudio();
-    if (t.video) {
-      this.lastFrame = t.video;
-      this.video.onFrame(t.video);
-      this.deps.metrics.webrtcFrames.inc();
-    }
-    const n = (t.sampleRateHz * AUDIO_CHUNK_MS) / 1000;
-    for (let i = 0; i + n <= t.audio.length; i += n) this.pendingAudio.push(t.audio.subarray(i, i + n));
-    this.audioRate = t.sampleRateHz;
+    const n = (rate * AUDIO_CHUNK_MS) / 1000;
+    for (let i = 0; i + n <= samples.length; i += n) this.pendingAudio.push(samples.subarray(i, i + n));
+    this.audioRate = rate;
+    this.audioT0 = performance.now();
+    this.audioSent = 0;
     this.sendAudioChunk();
   }
 
@@ -321,15 +333,26 @@ class SessionStream {
     const chunk = this.pendingAudio.shift();
     if (chunk) this.emitAudio(chunk);
     if (this.pendingAudio.length > 0 && !this.closed) {
-      this.audioTimer = setTimeout(() => this.sendAudioChunk(), AUDIO_CHUNK_MS);
+      const due = this.audioT0 + ++this.audioSent * AUDIO_CHUNK_MS;
+      this.audioTimer = setTimeout(() => this.sendAudioChunk(), Math.max(0, due - performance.now()));
     }
   }
 
-  /** Sends whatever audio of the previous tick is still waiting (the next tick came early). */
+  /**
+   * The previous tick's audio still waiting when the next tick comes: overdue chunks (timers ran late)
+   * leave now; silent chunks not yet due are dropped. Those are an idle tick's silence cut short when
+   * the clock re-phased for new speech: sending them would put the speech as many ms behind the wall
+   * clock as the re-phase saved, and the viewer would read that as a jump in audio timing (a bigger
+   * jitter buffer, and lip sync re-aligned against it).
+   */
   private flushAudio(): void {
     if (this.audioTimer) clearTimeout(this.audioTimer);
     this.audioTimer = null;
-    for (const chunk of this.pendingAudio.splice(0)) this.emitAudio(chunk);
+    const now = performance.now();
+    this.pendingAudio.splice(0).forEach((chunk, i) => {
+      const due = this.audioT0 + (this.audioSent + i) * AUDIO_CHUNK_MS;
+      if (due <= now || !isSilent(chunk)) this.emitAudio(chunk);
+    });
   }
 
   private emitAudio(chunk: Int16Array): void {
@@ -393,6 +416,11 @@ class SessionStream {
       };
     });
   }
+}
+
+function isSilent(chunk: Int16Array): boolean {
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) return false;
+  return true;
 }
 
 function downmix(samples: Int16Array, channels: number): Int16Array {
