@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LipSync } from '../lipsync/lip-sync.js';
+import { TextLipSync } from '../lipsync/text-lip-sync.js';
 import { createAvatarPipeline } from './pipeline.js';
-import { ANALYSIS_AHEAD_MS, type AvFrame, type MouthEstimator } from './frame-scheduler.js';
+import { ANALYSIS_MARGIN_MS, type AvFrame, type MouthEstimator } from './frame-scheduler.js';
 
 const RATE = 24_000;
 /** A vowel-like sound: 120 Hz voice with energy near 700 and 1200 Hz, in syllables of `onMs` with `offMs` gaps. */
@@ -143,6 +144,7 @@ describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
       newEstimator: (): MouthEstimator => {
         const inner = new LipSync({ fps: 25 });
         return {
+          lookaheadMs: inner.lookaheadMs,
           push: (samples) => ((analysed += samples.length), inner.push(samples)),
           flush: () => inner.flush(),
         };
@@ -150,7 +152,7 @@ describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
     });
     s.append(syllables(10_000), 'long'); // a client may send 10 s of TTS at once
     expect(analysed).toBe(0);
-    const ahead = (ANALYSIS_AHEAD_MS * RATE) / 1000;
+    const ahead = ((new LipSync({ fps: 25 }).lookaheadMs + ANALYSIS_MARGIN_MS) * RATE) / 1000;
     for (let i = 1; i <= 5; i++) {
       s.tick();
       expect(analysed).toBe(i * 960 + ahead);
@@ -158,5 +160,22 @@ describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
     s.interrupt('stop');
     run(s, 10);
     expect(analysed).toBe(5 * 960 + ahead);
+  });
+
+  it('gives a text-aware estimator (no lookahead: it aligns whole utterances) all audio on append', () => {
+    const s = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      renderer: null,
+      newEstimator: () => new TextLipSync({ fps: 25, words: 'ba ba ba' }),
+    });
+    s.append(syllables(1200), 'u1');
+    s.commit();
+    const jaw = run(s, 30).map((f) => f.pose.mouth.jawOpen);
+    // Every frame is the estimator's own (as if fed the whole clip), from the first one on.
+    const direct = new TextLipSync({ fps: 25, words: 'ba ba ba' });
+    const frames = [...direct.push(syllables(1200)), ...direct.flush()];
+    expect(jaw).toEqual(frames.map((f) => f.params.jawOpen));
+    expect(Math.max(...jaw) - Math.min(...jaw)).toBeGreaterThan(0.3);
   });
 });

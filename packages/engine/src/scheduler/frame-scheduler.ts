@@ -2,22 +2,27 @@
  * The frame scheduler: turns the audio timeline into pairs of (audio slice, video frame) that depict the
  * same instant and carry the same presentation time.
  *
- * Lip-sync runs a little ahead of playout, one tick at a time: each tick analyses the audio up to
- * {@link ANALYSIS_AHEAD_MS} past what it plays, which covers the estimator's lookahead (≤ 40 ms). So the
- * cost per tick is flat however large the appended chunks are (a client may send 10 s of TTS at once:
- * analysing it in `append` would stall the clock and every session on the thread), and audio that an
- * interrupt drops is never analysed. Each utterance gets its own estimator, so interrupts and turn
+ * Lip-sync runs a little ahead of playout, one tick at a time: each tick analyses the audio up to the
+ * estimator's lookahead (≤ 40 ms) and a hop past what it plays. So the cost per tick is flat however
+ * large the appended chunks are (a client may send 10 s of TTS at once: analysing it in `append` would
+ * stall the clock and every session on the thread), and audio that an interrupt drops is never
+ * analysed. Estimators that declare no lookahead (text alignment) get all audio on append. Each utterance gets its own estimator, so interrupts and turn
  * changes never leak mouth state. When a frame's mouth is not ready (the next chunk has not arrived
  * yet) the previous mouth is held; video never waits and never trails its audio.
  */
 import { AudioPlayout, type AudioPlayoutOptions, type PlayoutEvent } from '../audio/playout.js';
 import type { AgentState } from '../audio/types.js';
 import { rms } from '../audio/pcm.js';
-import { MAX_LOOKAHEAD_MS } from '../lipsync/lip-sync.js';
 import { NEUTRAL_MOUTH, type AvatarPose, type MouthFrame, type MouthParams } from '../types.js';
 
 /** Streaming audio → mouth estimator (audio-only lip-sync, or a text-aware one). */
 export interface MouthEstimator {
+  /**
+   * Audio past a frame's centre the estimator reads before it emits the frame, ms. With it, the
+   * scheduler feeds audio just ahead of playout; without it (text alignment, which waits for whole
+   * words or the whole utterance), all audio as soon as it is appended.
+   */
+  readonly lookaheadMs?: number;
   /** Frames whose lookahead is now satisfied, in order, with ptsMs from the utterance start. */
   push(samples: Int16Array): MouthFrame[];
   /** The remaining frames at the end of the utterance. */
@@ -67,8 +72,8 @@ export interface FrameSchedulerOptions extends AudioPlayoutOptions {
   pitch?: (samples: Int16Array, sampleRateHz: number) => number | null;
 }
 
-/** Audio analysed past the end of the frame playing now: the estimators' lookahead (≤ 40 ms) and a hop. */
-export const ANALYSIS_AHEAD_MS = MAX_LOOKAHEAD_MS + 10;
+/** Audio analysed past the end of the frame playing now, beyond the estimator's lookahead: one hop. */
+export const ANALYSIS_MARGIN_MS = 10;
 
 interface Turn {
   estimator: MouthEstimator;
@@ -77,6 +82,8 @@ interface Turn {
   pending: Int16Array[];
   /** Samples given to the estimator. */
   analysedSamples: number;
+  /** Samples to analyse past the end of the tick playing: lookahead + margin, or all (Infinity). */
+  aheadSamples: number;
   /** The utterance is closed: once all its audio is analysed, the estimator flushes its tail. */
   committed: boolean;
   /** Speech samples of this turn already played. */
@@ -91,12 +98,10 @@ export class FrameScheduler {
   /** An estimator made on a silent tick, ready for the next utterance (its set-up is off the clock's critical path). */
   private spare: MouthEstimator | null = null;
   private readonly frameMs: number;
-  private readonly aheadSamples: number;
 
   constructor(private readonly opts: FrameSchedulerOptions) {
     this.playout = new AudioPlayout(opts);
     this.frameMs = 1000 / this.playout.fps;
-    this.aheadSamples = (ANALYSIS_AHEAD_MS * this.playout.sampleRateHz) / 1000;
   }
 
   /** Appends audio to the current utterance; lip-sync analyses it as playout approaches it. */
@@ -104,11 +109,15 @@ export class FrameScheduler {
     const r = this.playout.append(samples, sourceEventId);
     let turn = this.turns.get(r.turnId);
     if (!turn) {
+      const estimator = this.spare ?? this.opts.newEstimator();
+      const ms = estimator.lookaheadMs;
       turn = {
-        estimator: this.spare ?? this.opts.newEstimator(),
+        estimator,
         frames: [],
         pending: [],
         analysedSamples: 0,
+        aheadSamples:
+          ms === undefined ? Infinity : ((ms + ANALYSIS_MARGIN_MS) * this.playout.sampleRateHz) / 1000,
         committed: false,
         playedSamples: 0,
         last: null,
@@ -118,6 +127,7 @@ export class FrameScheduler {
     }
     // A copy: the caller may reuse its buffer before the estimator reads it.
     if (samples.length > 0) turn.pending.push(samples.slice());
+    if (turn.aheadSamples === Infinity) this.analyse(turn, Infinity);
     return r;
   }
 
@@ -153,7 +163,7 @@ export class FrameScheduler {
     if (t.turnId && t.speechSamples > 0) {
       const turn = this.turns.get(t.turnId);
       if (turn) {
-        this.analyse(turn, turn.playedSamples + t.speechSamples + this.aheadSamples);
+        this.analyse(turn, turn.playedSamples + t.speechSamples + turn.aheadSamples);
         // The estimator frame that covers the middle of the audio playing now.
         const mid = turn.playedSamples + t.speechSamples / 2;
         const index = Math.floor(mid / this.playout.frameSamples);

@@ -30,6 +30,7 @@ export function withLeadIn(
   };
   strip(estimator.push(new Int16Array(frames * frameSamples)));
   return {
+    ...(estimator.lookaheadMs !== undefined ? { lookaheadMs: estimator.lookaheadMs } : {}),
     push: (samples) => strip(estimator.push(samples)),
     flush: () => strip(estimator.flush()),
   };

@@ -85,8 +85,6 @@ export async function renderCommand(
       scheduler,
       target: { avatarId, quality, orientation },
       preset,
-      // Text-only alignment needs the whole utterance before its first mouth frame.
-      incrementalLipSync: !text,
       onProgress: bar,
     });
     io.err.write('\n');

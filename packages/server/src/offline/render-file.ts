@@ -44,12 +44,6 @@ export interface RenderJob {
   preset?: Mp4WriterOptions['preset'];
   /** x264 threads (see Mp4WriterOptions). */
   encoderThreads?: number;
-  /**
-   * Append the audio a second ahead of the frames instead of all at once, so lip-sync runs alongside
-   * drawing rather than before the first frame (~0.25 s for 30 s of audio here). Only for estimators
-   * that emit frames as audio arrives (audio-only lip-sync): text-only alignment emits them at the end.
-   */
-  incrementalLipSync?: boolean;
   /** Called with 0..1 as frames are written. */
   onProgress?: (done: number) => void;
   /** Silent frames after the speech so the mouth settles, ms. */
@@ -58,33 +52,6 @@ export interface RenderJob {
 
 /** Frames in flight per worker: enough to hide a message round trip, few enough to stay in cache. */
 const FRAMES_IN_FLIGHT_PER_WORKER = 3;
-/** With incremental lip-sync, audio is appended this far ahead of the frame being ticked, s. */
-const AUDIO_AHEAD_S = 1;
-
-/**
- * Appends `audio` to the scheduler in one-second chunks up to a sample count, then commits once all is
- * in. Lip-sync output does not depend on how audio is chunked, so the frames are the same either way.
- */
-function audioFeeder(scheduler: FrameScheduler, audio: Int16Array): (untilSample: number) => void {
-  const chunk = scheduler.playout.sampleRateHz;
-  let appended = 0;
-  let started = false;
-  let committed = false;
-  return (untilSample) => {
-    // At least one append, even of no audio: that opens the utterance the tail then closes.
-    while (!started || (appended < audio.length && appended < untilSample)) {
-      started = true;
-      const end = Math.min(audio.length, appended + chunk);
-      scheduler.append(audio.subarray(appended, end), null);
-      appended = end;
-    }
-    if (appended === audio.length && !committed) {
-      scheduler.commit();
-      committed = true;
-    }
-  };
-}
-
 /** Renders `job.audio` to an MP4. Returns the frame count, the media duration and the wall time spent. */
 export async function renderToMp4(
   job: RenderJob,
@@ -114,9 +81,10 @@ export async function renderToMp4(
       ...(job.encoderThreads ? { threads: job.encoderThreads } : {}),
       ...(job.ffmpegPath ? { ffmpegPath: job.ffmpegPath } : {}),
     });
-    // The whole file is one utterance, appended like a client streaming or bursting a clip.
-    const feed = audioFeeder(scheduler, job.audio);
-    feed(job.incrementalLipSync ? AUDIO_AHEAD_S * scheduler.playout.sampleRateHz : Infinity);
+    // The whole file is one utterance, appended at once like a client bursting a clip; lip-sync runs
+    // tick by tick just ahead of the frames (the scheduler's job), so it overlaps the drawing.
+    scheduler.append(job.audio, null);
+    scheduler.commit();
     let written = 0;
     const writeOldest = async (w: Mp4Writer) => {
       const next = inFlight.shift()!;
@@ -125,7 +93,6 @@ export async function renderToMp4(
       if (job.onProgress && (written % fps === 0 || written === frames)) job.onProgress(written / frames);
     };
     for (let i = 0; i < frames; i++) {
-      feed((i + 1 + AUDIO_AHEAD_S * fps) * scheduler.playout.frameSamples);
       const tick = scheduler.tick();
       const video = slots[i % slots.length]!.render(tick.pose, ring[i % ring.length]);
       // Settled in order by writeOldest; until then a failure must not count as unhandled.
