@@ -78,7 +78,7 @@ export class Metrics {
   });
   readonly framesLate = new Counter({
     name: 'liveface_frames_late_total',
-    help: 'Video frames not drawn in time (busy: worker still on the previous frame; failed: worker error or crash)',
+    help: 'Video frames skipped (busy: replaced by a newer pose while the worker drew the previous frame; failed: worker error or crash)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
