@@ -169,7 +169,10 @@ describe('unknown endpoints', () => {
       ['/v1/sessions/token', { method: 'POST', body: { mode: 'LITE', avatar_id: 1 } }, 400],
       [
         '/v1/sessions/token',
-        { method: 'POST', body: { mode: 'FULL', avatar_id: 'x', avatar_persona: {} } },
+        {
+          method: 'POST',
+          body: { mode: 'LITE', avatar_id: 'x', elevenlabs_agent_config: { secret_id: 's', agent_id: 'a' } },
+        },
         501,
       ],
       ['/v1/sessions/no-such-session', {}, 404],

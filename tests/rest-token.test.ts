@@ -287,7 +287,7 @@ describe('invalid fields → 400 invalid_request naming the field', () => {
 });
 
 describe('requests refused by policy', () => {
-  it('FULL mode → 501 mode_not_supported', async () => {
+  it('FULL mode with a context that does not exist → 404 context_not_found naming the field', async () => {
     const r = await token({
       mode: 'FULL',
       avatar_id: SANDBOX_AVATAR_ID,
@@ -295,12 +295,12 @@ describe('requests refused by policy', () => {
       interactivity_type: 'PUSH_TO_TALK',
       is_sandbox: true,
     });
-    expectError(r, 'mode_not_supported');
+    expect(expectError(r, 'context_not_found').data.field).toBe('avatar_persona.context_id');
   });
 
-  it('a body without mode but with avatar_persona is FULL → 501 mode_not_supported', async () => {
+  it('a body without mode but with avatar_persona is FULL: a FULL token', async () => {
     const r = await token({ avatar_id: SANDBOX_AVATAR_ID, avatar_persona: { language: 'en' } });
-    expectError(r, 'mode_not_supported');
+    expect(jwtPayload(expectOk(r).session_token).start_session_data.mode).toBe('FULL');
   });
 
   it('a LITE connector config → 501 mode_not_supported naming the field', async () => {

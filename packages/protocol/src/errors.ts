@@ -75,6 +75,28 @@ export const ERRORS = {
   // Data-channel errors (sent as `error` events on the WebRTC data channel).
   dc_invalid_json: { status: 400, message: 'The message is not a JSON object.' },
   dc_invalid_message: { status: 400, message: 'The message has no "event_type".' },
+  // FULL-mode agent: `error` events on the data channel (the session goes on).
+  llm_not_configured: {
+    status: 400,
+    message: 'No LLM for this session: give the token an llm_configuration_id, or set LIVEFACE_LLM_BASE_URL.',
+  },
+  no_context: {
+    status: 400,
+    message: 'The session has no context (restricted mode): the avatar does not answer.',
+  },
+  agent_error: { status: 500, message: 'The turn failed; the session goes on.' },
+  provider_misconfigured: {
+    status: 400,
+    message: 'A provider is configured wrongly (key, URL, model or voice).',
+  },
+  provider_auth: { status: 401, message: 'A provider refused the API key.' },
+  provider_rate_limited: { status: 429, message: 'A provider is rate-limiting; retried where safe.' },
+  provider_quota: { status: 402, message: 'A provider account is out of quota or credit.' },
+  provider_bad_request: { status: 400, message: 'A provider refused the request.' },
+  provider_unavailable: { status: 503, message: 'A provider is unavailable; retried where safe.' },
+  provider_timeout: { status: 504, message: 'A provider did not answer in time.' },
+  provider_protocol: { status: 502, message: 'A provider answered something that is not its protocol.' },
+  provider_stream_broken: { status: 502, message: 'A provider stream broke off mid-answer.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable, documented error code. */

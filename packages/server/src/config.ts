@@ -95,6 +95,16 @@ export const ConfigSchema = z.object({
    * loopback; \`off\` makes the page ask for an API key.
    */
   playground: z.enum(['auto', 'on', 'off']).default('auto'),
+  /**
+   * The LLM of FULL sessions whose token names no \`llm_configuration_id\`: an OpenAI-compatible server
+   * (\`https://api.openai.com/v1\`, \`http://127.0.0.1:11434/v1\` for Ollama, …). Unset: such sessions
+   * only speak text they are given (\`avatar.speak_text\`, the opening text).
+   */
+  llmBaseUrl: z.url().optional(),
+  /** API key of the default LLM (local servers may need none). */
+  llmApiKey: z.string().min(1).optional(),
+  /** Model of the default LLM, e.g. \`gpt-4o-mini\`, \`llama3.2\`. */
+  llmModel: z.string().min(1).default('gpt-4o-mini'),
   /** Output frame rate. */
   fps: z.coerce
     .number()
@@ -130,6 +140,9 @@ const ENV: Record<keyof Config, string> = {
   icePublicIp: 'LIVEFACE_ICE_PUBLIC_IP',
   maxViewersPerSession: 'LIVEFACE_MAX_VIEWERS_PER_SESSION',
   playground: 'LIVEFACE_PLAYGROUND',
+  llmBaseUrl: 'LIVEFACE_LLM_BASE_URL',
+  llmApiKey: 'LIVEFACE_LLM_API_KEY',
+  llmModel: 'LIVEFACE_LLM_MODEL',
 };
 
 /** A configuration that failed validation; `problems` lists every one. */

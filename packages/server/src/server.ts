@@ -103,6 +103,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     tokenKey,
     wsKey,
     rtcKey,
+    secretsKey,
     renderPool,
     metrics,
     log,

@@ -25,6 +25,9 @@ import type { RenderPool } from '../media/render-pool.js';
 import type { Db } from '../store/db.js';
 import { getAvatar } from '../store/avatars.js';
 import * as store from '../store/sessions.js';
+import { ConversationAgent, type AgentOutEvent } from '../agent/agent.js';
+import { ProviderError } from '../agent/providers/index.js';
+import { llmFor, resolveFullSetup, ttsForVoice } from '../agent/session-agent.js';
 import { SessionRuntime } from './runtime.js';
 
 /** Called once when a session ends. */
@@ -42,6 +45,12 @@ interface LiveSession {
   idleTimer: Timer | null;
   maxTimer: Timer | null;
   runtime: SessionRuntime | null;
+  /** FULL sessions: the agent, from start to end. */
+  agent: ConversationAgent | null;
+  /** FULL sessions: receivers of the agent's events (the WebRTC data channels). */
+  agentListeners: Set<(event: AgentOutEvent) => void>;
+  /** The token request, as stored (FULL: to build the agent at start). */
+  request: TokenRequest;
   endHooks: Set<EndHook>;
   /** Late frames since the last warning, and when that was. */
   lateFrames: number;
@@ -60,6 +69,8 @@ export interface SessionManagerDeps {
   wsKey: Buffer;
   /** Key of the WebRTC capability URLs. */
   rtcKey: Buffer;
+  /** Key of the stored provider secrets (FULL sessions' LLM and voices). */
+  secretsKey: Buffer;
   /** Draws the sessions' frames; without it sessions have audio and events but no video. */
   renderPool?: RenderPool;
   metrics: Metrics;
@@ -91,24 +102,24 @@ export class SessionManager {
     apiKeyId: string | null,
   ): Promise<{ session_id: string; session_token: string }> {
     const { db, clock, config } = this.deps;
-    if (req.mode === 'FULL') {
-      throw new LivefaceError(
-        'mode_not_supported',
-        'FULL mode is not available on this server yet; use LITE.',
-        {
-          field: 'mode',
-        },
-      );
-    }
-    for (const field of [
-      'agora_config',
-      'elevenlabs_agent_config',
-      'openai_realtime_config',
-      'gemini_realtime_config',
-    ] as const) {
-      if (req[field]) {
-        throw new LivefaceError('mode_not_supported', `${field} is not supported by this server.`, { field });
+    if (req.mode === 'LITE') {
+      for (const field of [
+        'agora_config',
+        'elevenlabs_agent_config',
+        'openai_realtime_config',
+        'gemini_realtime_config',
+      ] as const) {
+        if (req[field]) {
+          throw new LivefaceError('mode_not_supported', `${field} is not supported by this server.`, {
+            field,
+          });
+        }
       }
+    } else {
+      // Refuse now what would fail at start: unknown context, voice or LLM configuration, a missing
+      // dynamic variable, a voice of a provider this server cannot call.
+      const setup = await resolveFullSetup(db, this.deps.secretsKey, config, req);
+      await (await ttsForVoice(db, this.deps.secretsKey, setup.voice)).close?.();
     }
     if (req.is_sandbox && req.avatar_id !== SANDBOX_AVATAR_ID) {
       throw new LivefaceError(
@@ -138,7 +149,7 @@ export class SessionManager {
     const id = randomUUID();
     await store.insertSession(db, {
       id,
-      mode: 'LITE',
+      mode: req.mode,
       status: 'created',
       avatar_id: req.avatar_id,
       is_sandbox: req.is_sandbox ? 1 : 0,
@@ -159,13 +170,16 @@ export class SessionManager {
       encoding: resolveVideo(req).encoding,
       lateFrames: 0,
       lateLoggedAt: -Infinity,
-      mode: 'LITE',
+      mode: req.mode,
       status: 'created',
       maxDurationS,
       lastActivity: now,
       idleTimer: null,
       maxTimer: null,
       runtime: null,
+      agent: null,
+      agentListeners: new Set(),
+      request: req,
       endHooks: new Set(),
     };
     this.live.set(id, session);
@@ -180,7 +194,17 @@ export class SessionManager {
       iat,
       // Valid to start within the idle window, then through the whole session plus time to stop it.
       exp: iat + config.idleTimeoutS + maxDurationS + 300,
-      start_session_data: { mode: 'LITE', avatar_id: req.avatar_id, is_sandbox: req.is_sandbox },
+      start_session_data: {
+        mode: req.mode,
+        avatar_id: req.avatar_id,
+        is_sandbox: req.is_sandbox,
+        ...(req.mode === 'FULL'
+          ? {
+              interactivity_type: req.interactivity_type,
+              ...(req.avatar_persona.voice_id ? { voice_id: req.avatar_persona.voice_id } : {}),
+            }
+          : {}),
+      },
     };
     return { session_id: id, session_token: signJwt(claims, this.deps.tokenKey) };
   }
@@ -222,6 +246,16 @@ export class SessionManager {
         'H.264 was requested; the built-in WebRTC transport sends VP8 (no H.264 encoder in libwebrtc here)',
       );
     }
+    if (session.request.mode === 'FULL') {
+      try {
+        session.agent = await this.makeAgent(session, session.runtime);
+      } catch (e) {
+        session.runtime.close();
+        session.runtime = null;
+        this.endSoon(id, 'DISPATCH_FAILED');
+        throw e instanceof ProviderError ? new LivefaceError(e.code, e.message, { cause: e }) : e;
+      }
+    }
     session.runtime.start();
     session.maxTimer = clock.setTimeout(
       () => this.endSoon(id, 'MAX_DURATION_REACHED'),
@@ -232,7 +266,11 @@ export class SessionManager {
     return {
       session_id: id,
       max_session_duration: session.maxDurationS,
-      ws_url: `${base.replace(/^http/, 'ws')}/v1/ws/lite/${id}/${capability(this.deps.wsKey, id)}`,
+      // FULL sessions take commands on the data channel only; the web SDK routes every command to the
+      // WebSocket when a ws_url is present (spec §4.3).
+      ...(session.mode === 'LITE'
+        ? { ws_url: `${base.replace(/^http/, 'ws')}/v1/ws/lite/${id}/${capability(this.deps.wsKey, id)}` }
+        : {}),
       webrtc_url: `${base}/v1/webrtc/${id}/${capability(this.deps.rtcKey, id)}`,
       ice_servers: config.iceServers,
     };
@@ -257,6 +295,45 @@ export class SessionManager {
   touch(id: string): void {
     const s = this.live.get(id);
     if (s) s.lastActivity = this.deps.clock.now();
+  }
+
+  /** The agent of an active FULL session, if any. */
+  agent(id: string): ConversationAgent | null {
+    return this.live.get(id)?.agent ?? null;
+  }
+
+  /** Subscribes to the agent events of a FULL session (transcripts, errors); returns the unsubscribe. */
+  onAgentEvent(id: string, listener: (event: AgentOutEvent) => void): () => void {
+    const s = this.live.get(id);
+    if (!s) return () => undefined;
+    s.agentListeners.add(listener);
+    return () => s.agentListeners.delete(listener);
+  }
+
+  /** Builds a FULL session's agent; a misconfigured provider fails the start, not a sentence. */
+  private async makeAgent(s: LiveSession, runtime: SessionRuntime): Promise<ConversationAgent> {
+    if (s.request.mode !== 'FULL') throw new Error('not a FULL session');
+    const { db, secretsKey, config, clock, log } = this.deps;
+    const setup = await resolveFullSetup(db, secretsKey, config, s.request);
+    const tts = await ttsForVoice(db, secretsKey, setup.voice);
+    const llm = llmFor(setup);
+    await Promise.all([tts.check(), llm?.check()]);
+    return new ConversationAgent({
+      runtime,
+      tts,
+      llm,
+      prompt: setup.prompt,
+      openingText: setup.openingText,
+      emit: (event) => {
+        for (const l of s.agentListeners) l(event);
+      },
+      record: (role, text) => {
+        store
+          .addTranscript(db, s.id, role, text, clock.now())
+          .catch((err: unknown) => log.error({ err, sessionId: s.id }, 'storing a transcript line failed'));
+      },
+      log: log.child({ sessionId: s.id }),
+    });
   }
 
   /** The running runtime of an active session, if any. */
@@ -329,6 +406,8 @@ export class SessionManager {
       }
     }
     s.endHooks.clear();
+    s.agent?.close();
+    s.agentListeners.clear();
     s.runtime?.close();
     try {
       await store.markEnded(this.deps.db, id, reason, this.deps.clock.now());

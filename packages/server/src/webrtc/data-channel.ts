@@ -3,9 +3,10 @@
  * commands of the `agent-control` topic, the server sends the JSON events of `agent-response`. One
  * channel carries both directions (the direction is the topic), whatever its label.
  *
- * LITE sessions take the commands that make sense without a conversation pipeline (interrupt,
- * listening, keep-alive); the FULL-mode commands answer with an `error` event (or, for push-to-talk,
- * the `*_failed` acknowledgement the web SDK waits for).
+ * Every session takes interrupt, listening and keep-alive. FULL sessions also take `avatar.speak_text`
+ * and `avatar.speak_response`, handed to the session's agent (agent/agent.ts); in LITE they answer with
+ * an `error` event. Push-to-talk answers the `*_failed` acknowledgement the web SDK waits for until
+ * FULL sessions listen to the microphone.
  */
 import type { PlayoutEvent } from '@liveface/engine';
 import { ERRORS } from '@liveface/protocol';
@@ -52,7 +53,7 @@ export function handleCommand(
   sessions: SessionManager,
   sessionId: string,
 ): Reply | null {
-  let msg: { event_type?: unknown; event_id?: unknown };
+  let msg: { event_type?: unknown; event_id?: unknown; text?: unknown };
   try {
     const text = typeof data === 'string' ? data : Buffer.from(data as ArrayBuffer).toString('utf8');
     msg = JSON.parse(text) as typeof msg;
@@ -66,10 +67,22 @@ export function handleCommand(
     return error(source, 'dc_invalid_message', ERRORS.dc_invalid_message.message);
   }
   sessions.touch(sessionId);
+  const agent = sessions.agent(sessionId);
   switch (type) {
     case 'avatar.interrupt':
-      runtime.scheduler.interrupt(source);
+      if (agent) agent.interrupt(source);
+      else runtime.scheduler.interrupt(source);
       return null;
+    case 'avatar.speak_text':
+    case 'avatar.speak_response': {
+      if (!agent) break;
+      if (typeof msg.text !== 'string' || !msg.text.trim()) {
+        return error(source, 'dc_invalid_message', `${type} needs a non-empty "text".`);
+      }
+      if (type === 'avatar.speak_text') agent.speakText(msg.text, source);
+      else agent.respond(msg.text, source);
+      return null;
+    }
     case 'avatar.start_listening':
     case 'avatar.stop_listening':
       runtime.scheduler.setListening(type === 'avatar.start_listening', source);
@@ -80,24 +93,23 @@ export function handleCommand(
       return {
         event_type: 'user.push_to_talk_start_failed',
         source_event_id: source,
-        reason: 'not a FULL session',
+        reason: agent ? 'push-to-talk is not available on this server yet' : 'not a FULL session',
       };
     case 'user.stop_push_to_talk':
       return {
         event_type: 'user.push_to_talk_stop_failed',
         source_event_id: source,
-        reason: 'not a FULL session',
+        reason: agent ? 'push-to-talk is not available on this server yet' : 'not a FULL session',
       };
-    default:
-      if (FULL_ONLY.has(type)) {
-        return error(
-          source,
-          'mode_not_supported',
-          `${type} needs a FULL session; in LITE send audio on the WebSocket.`,
-        );
-      }
-      return error(source, 'unknown_command', `Unknown event_type "${type}".`);
   }
+  if (FULL_ONLY.has(type)) {
+    return error(
+      source,
+      'mode_not_supported',
+      `${type} needs a FULL session; in LITE send audio on the WebSocket.`,
+    );
+  }
+  return error(source, 'unknown_command', `Unknown event_type "${type}".`);
 }
 
 function error(source: string | null, code: string, message: string): Reply {

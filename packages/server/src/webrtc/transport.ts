@@ -59,6 +59,8 @@ export interface ViewerStats {
 const AUDIO_CHUNK_MS = 10;
 /** Initial video bandwidth estimate: a first key frame of the avatar (tens of KB) leaves in ~100 ms. */
 const START_BITRATE_KBPS = 2000;
+/** FULL: longest wait after a viewer connects for its data channel before the opening text starts, ms. */
+const OPENING_WAIT_MS = 500;
 /** Grace for the goodbye event on the data channel before peer connections close at session end, ms. */
 const CLOSE_GRACE_MS = 100;
 
@@ -183,6 +185,7 @@ class SessionStream {
         video: (_pts, frame) => this.sendVideo(frame),
       }),
       runtime.addListener((e) => this.onPlayout(e)),
+      deps.sessions.onAgentEvent(sessionId, (e) => this.broadcast({ ...e })),
     );
   }
 
@@ -232,6 +235,9 @@ class SessionStream {
       if (state === 'connected') {
         // The newest frame at once, so the viewer's decoder does not wait for the next tick.
         if (this.lastFrame) this.video.onFrame(this.lastFrame);
+        // FULL: the opening text, once someone can hear it (and, normally, read its transcript: a
+        // data channel opens a few ms after the connection and opens it sooner).
+        setTimeout(() => this.openAgent(), OPENING_WAIT_MS);
       } else if (state === 'failed') {
         log.warn(
           { sessionId: this.sessionId, viewer: id },
@@ -377,8 +383,14 @@ class SessionStream {
     }
   }
 
+  private openAgent(): void {
+    if (!this.closed) this.deps.sessions.agent(this.sessionId)?.open();
+  }
+
   private attachChannel(viewer: Viewer, channel: DataChannel): void {
     viewer.channels.add(channel);
+    if (channel.readyState === 'open') this.openAgent();
+    else channel.onopen = () => this.openAgent();
     channel.onclose = () => viewer.channels.delete(channel);
     channel.onmessage = ({ data }) => {
       const reply = handleCommand(data, this.runtime, this.deps.sessions, this.sessionId);
