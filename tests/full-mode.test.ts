@@ -185,6 +185,7 @@ describe('FULL mode: text turns', () => {
     ).toEqual([
       ['avatar', 'Welcome to the Grand.'],
       ['avatar', 'One moment, please.'],
+      ['user', 'When is breakfast?'],
       ['avatar', 'Breakfast is at seven. Enjoy!'],
     ]);
   });

@@ -105,6 +105,18 @@ export const ConfigSchema = z.object({
   llmApiKey: z.string().min(1).optional(),
   /** Model of the default LLM, e.g. \`gpt-4o-mini\`, \`llama3.2\`. */
   llmModel: z.string().min(1).default('gpt-4o-mini'),
+  /**
+   * Speech-to-text of FULL sessions: \`openai\` (any OpenAI-compatible \`/v1/audio/transcriptions\`:
+   * OpenAI, Groq, a local whisper server) or \`deepgram\`. Unset: the user's speech is detected (events,
+   * barge-in) but not transcribed.
+   */
+  sttProvider: z.enum(['openai', 'deepgram']).optional(),
+  /** Base URL of the STT (default: the vendor's). */
+  sttBaseUrl: z.url().optional(),
+  /** API key of the STT. */
+  sttApiKey: z.string().min(1).optional(),
+  /** STT model; default \`whisper-1\` (openai), \`nova-3\` (deepgram). */
+  sttModel: z.string().min(1).optional(),
   /** Output frame rate. */
   fps: z.coerce
     .number()
@@ -143,6 +155,10 @@ const ENV: Record<keyof Config, string> = {
   llmBaseUrl: 'LIVEFACE_LLM_BASE_URL',
   llmApiKey: 'LIVEFACE_LLM_API_KEY',
   llmModel: 'LIVEFACE_LLM_MODEL',
+  sttProvider: 'LIVEFACE_STT_PROVIDER',
+  sttBaseUrl: 'LIVEFACE_STT_BASE_URL',
+  sttApiKey: 'LIVEFACE_STT_API_KEY',
+  sttModel: 'LIVEFACE_STT_MODEL',
 };
 
 /** A configuration that failed validation; `problems` lists every one. */

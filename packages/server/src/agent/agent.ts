@@ -32,6 +32,8 @@ export interface AgentOutEvent {
   event_type: string;
   source_event_id?: string | null;
   text?: string;
+  /** Why a push-to-talk command failed. */
+  reason?: string;
   error?: { code: string; message: string; provider?: string };
 }
 
@@ -86,6 +88,11 @@ export class ConversationAgent {
     });
   }
 
+  /** Whether the avatar is answering or speaking (what a user's speech would interrupt). */
+  get busy(): boolean {
+    return this.current !== null || this.o.runtime.scheduler.playout.agentState === 'talking';
+  }
+
   /** `avatar.speak_response` (and the user's finished speech): answers `text` with the LLM and speaks it. */
   respond(text: string, sourceEventId: string | null): void {
     this.enqueue(async (signal) => {
@@ -107,6 +114,7 @@ export class ConversationAgent {
         });
         return;
       }
+      this.o.record('user', text);
       this.remember({ role: 'user', content: text });
       await this.answer(llm, prompt, signal, sourceEventId);
     });

@@ -16,11 +16,14 @@ import { DEFAULT_VOICE_ID, getVoice, type VoiceRecord } from '../store/voices.js
 import { resolveContextText } from '../sessions/dynamic-variables.js';
 import {
   CartesiaTts,
+  DeepgramStt,
   ElevenLabsTts,
   EspeakTts,
   OpenAiLlm,
+  OpenAiStt,
   OpenAiTts,
   type LlmProvider,
+  type SttProvider,
   type TtsProvider,
 } from './providers/index.js';
 
@@ -108,4 +111,16 @@ export function llmFor(setup: FullSetup): LlmProvider | null {
     ...(setup.llm.apiKey ? { apiKey: setup.llm.apiKey } : {}),
     model: setup.llm.model,
   });
+}
+
+/** The server's speech-to-text, or null when none is configured. */
+export function sttFor(config: Config): SttProvider | null {
+  const o = {
+    ...(config.sttBaseUrl ? { baseUrl: config.sttBaseUrl } : {}),
+    ...(config.sttApiKey ? { apiKey: config.sttApiKey } : {}),
+    model: config.sttModel ?? (config.sttProvider === 'deepgram' ? 'nova-3' : 'whisper-1'),
+  };
+  if (config.sttProvider === 'openai') return new OpenAiStt(o);
+  if (config.sttProvider === 'deepgram') return new DeepgramStt(o);
+  return null;
 }

@@ -27,7 +27,9 @@ import { getAvatar } from '../store/avatars.js';
 import * as store from '../store/sessions.js';
 import { ConversationAgent, type AgentOutEvent } from '../agent/agent.js';
 import { ProviderError } from '../agent/providers/index.js';
-import { llmFor, resolveFullSetup, ttsForVoice } from '../agent/session-agent.js';
+import { UserListener } from '../agent/listener.js';
+import { llmFor, resolveFullSetup, sttFor, ttsForVoice } from '../agent/session-agent.js';
+import { SileroVad } from '../agent/vad.js';
 import { SessionRuntime } from './runtime.js';
 
 /** Called once when a session ends. */
@@ -47,6 +49,8 @@ interface LiveSession {
   runtime: SessionRuntime | null;
   /** FULL sessions: the agent, from start to end. */
   agent: ConversationAgent | null;
+  /** FULL sessions: the microphone's VAD → STT (null when the VAD cannot load). */
+  listener: UserListener | null;
   /** FULL sessions: receivers of the agent's events (the WebRTC data channels). */
   agentListeners: Set<(event: AgentOutEvent) => void>;
   /** The token request, as stored (FULL: to build the agent at start). */
@@ -178,6 +182,7 @@ export class SessionManager {
       maxTimer: null,
       runtime: null,
       agent: null,
+      listener: null,
       agentListeners: new Set(),
       request: req,
       endHooks: new Set(),
@@ -249,6 +254,7 @@ export class SessionManager {
     if (session.request.mode === 'FULL') {
       try {
         session.agent = await this.makeAgent(session, session.runtime);
+        session.listener = await this.makeListener(session, session.agent);
       } catch (e) {
         session.runtime.close();
         session.runtime = null;
@@ -302,6 +308,11 @@ export class SessionManager {
     return this.live.get(id)?.agent ?? null;
   }
 
+  /** The microphone listener of an active FULL session, if any. */
+  listener(id: string): UserListener | null {
+    return this.live.get(id)?.listener ?? null;
+  }
+
   /** Subscribes to the agent events of a FULL session (transcripts, errors); returns the unsubscribe. */
   onAgentEvent(id: string, listener: (event: AgentOutEvent) => void): () => void {
     const s = this.live.get(id);
@@ -313,7 +324,7 @@ export class SessionManager {
   /** Builds a FULL session's agent; a misconfigured provider fails the start, not a sentence. */
   private async makeAgent(s: LiveSession, runtime: SessionRuntime): Promise<ConversationAgent> {
     if (s.request.mode !== 'FULL') throw new Error('not a FULL session');
-    const { db, secretsKey, config, clock, log } = this.deps;
+    const { db, secretsKey, config, log } = this.deps;
     const setup = await resolveFullSetup(db, secretsKey, config, s.request);
     const tts = await ttsForVoice(db, secretsKey, setup.voice);
     const llm = llmFor(setup);
@@ -327,13 +338,55 @@ export class SessionManager {
       emit: (event) => {
         for (const l of s.agentListeners) l(event);
       },
-      record: (role, text) => {
-        store
-          .addTranscript(db, s.id, role, text, clock.now())
-          .catch((err: unknown) => log.error({ err, sessionId: s.id }, 'storing a transcript line failed'));
+      record: (role, text) => this.recordLine(s.id, role, text),
+      log: log.child({ sessionId: s.id }),
+    });
+  }
+
+  /**
+   * The ears of a FULL session. Without the VAD (its optional packages failed to install) the session
+   * still takes text commands; the log says why the microphone is ignored.
+   */
+  private async makeListener(s: LiveSession, agent: ConversationAgent): Promise<UserListener | null> {
+    if (s.request.mode !== 'FULL') return null;
+    const { config, log } = this.deps;
+    let vad: SileroVad;
+    try {
+      vad = await SileroVad.load();
+    } catch (err) {
+      log.warn({ err, sessionId: s.id }, 'no voice activity detection: the microphone is ignored');
+      return null;
+    }
+    const stt = sttFor(config);
+    if (stt) await stt.check();
+    const restricted = s.request.avatar_persona.context_id == null;
+    const emit = (event: AgentOutEvent) => {
+      for (const l of s.agentListeners) l(event);
+    };
+    return new UserListener({
+      vad,
+      stt,
+      language: s.request.avatar_persona.language,
+      mode: s.request.interactivity_type,
+      emit,
+      // Barge-in: the user's voice stops the avatar (and drops what was queued).
+      onSpeechStart: () => {
+        if (agent.busy) agent.interrupt(null);
+      },
+      onUserTurn: (text) => {
+        // Restricted mode (no context): transcripts, no answers.
+        if (restricted) this.recordLine(s.id, 'user', text);
+        else agent.respond(text, null);
       },
       log: log.child({ sessionId: s.id }),
     });
+  }
+
+  private recordLine(id: string, role: 'user' | 'avatar', text: string): void {
+    const { db, clock, log } = this.deps;
+    store
+      .addTranscript(db, id, role, text, clock.now())
+      .catch((err: unknown) => log.error({ err, sessionId: id }, 'storing a transcript line failed'));
   }
 
   /** The running runtime of an active session, if any. */
@@ -406,6 +459,7 @@ export class SessionManager {
       }
     }
     s.endHooks.clear();
+    s.listener?.close();
     s.agent?.close();
     s.agentListeners.clear();
     s.runtime?.close();

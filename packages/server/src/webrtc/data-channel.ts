@@ -89,18 +89,28 @@ export function handleCommand(
       return null;
     case 'session.keep_alive':
       return null;
-    case 'user.start_push_to_talk':
+    case 'user.start_push_to_talk': {
+      const ears = sessions.listener(sessionId);
+      if (ears) return { ...ears.startPushToTalk(), source_event_id: source };
       return {
         event_type: 'user.push_to_talk_start_failed',
         source_event_id: source,
-        reason: agent ? 'push-to-talk is not available on this server yet' : 'not a FULL session',
+        reason: agent
+          ? 'the microphone is not available (no voice activity detection)'
+          : 'not a FULL session',
       };
-    case 'user.stop_push_to_talk':
+    }
+    case 'user.stop_push_to_talk': {
+      const ears = sessions.listener(sessionId);
+      if (ears) return { ...ears.stopPushToTalk(), source_event_id: source };
       return {
         event_type: 'user.push_to_talk_stop_failed',
         source_event_id: source,
-        reason: agent ? 'push-to-talk is not available on this server yet' : 'not a FULL session',
+        reason: agent
+          ? 'the microphone is not available (no voice activity detection)'
+          : 'not a FULL session',
       };
+    }
   }
   if (FULL_ONLY.has(type)) {
     return error(

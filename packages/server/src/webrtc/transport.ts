@@ -187,6 +187,9 @@ class SessionStream {
       runtime.addListener((e) => this.onPlayout(e)),
       deps.sessions.onAgentEvent(sessionId, (e) => this.broadcast({ ...e })),
     );
+    // FULL: the microphone goes to the session's listener (VAD → STT → agent).
+    const ears = deps.sessions.listener(sessionId);
+    if (ears) this.userAudio.add((samples, rate, viewer) => ears.push(samples, rate, viewer));
   }
 
   get size(): number {

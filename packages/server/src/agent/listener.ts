@@ -1,0 +1,201 @@
+/**
+ * The ears of a FULL session: the viewer's microphone → 16 kHz → voice activity → speech-to-text →
+ * the agent (spec §8.3, §8.4).
+ *
+ * Follow one user turn (CONVERSATIONAL): 10 ms mic frames from WebRTC are resampled to 16 kHz and
+ * fed to the VAD. When it confirms speech, `user.speak_started` goes out, the avatar is interrupted if
+ * it is talking (barge-in), and the turn's audio is collected from the VAD's pre-roll on. When the VAD
+ * hears the speech end, `user.speak_ended` goes out, the audio is transcribed, `user.transcription`
+ * carries the text, and the agent answers it. PUSH_TO_TALK ignores the VAD: only the audio between
+ * `user.start_push_to_talk` and `user.stop_push_to_talk` is a turn ("audio outside PTT windows is
+ * ignored"). Transcriptions finish in the order the user spoke.
+ *
+ * One microphone is listened to: the first viewer whose audio arrives (several viewers' mics mixed
+ * would be noise to the VAD and STT).
+ */
+import type { Logger } from 'pino';
+import type { AgentOutEvent } from './agent.js';
+import type { SttProvider } from './providers/index.js';
+import { Resampler } from './resampler.js';
+import { VAD_SAMPLE_RATE_HZ, type SileroVad, type VadEvent } from './vad.js';
+
+/** Options of a {@link UserListener}. */
+export interface UserListenerOptions {
+  vad: SileroVad;
+  /** Speech-to-text; null: the user's turns are detected (events, barge-in) but not transcribed. */
+  stt: SttProvider | null;
+  language: string;
+  mode: 'CONVERSATIONAL' | 'PUSH_TO_TALK';
+  emit: (event: AgentOutEvent) => void;
+  /** The user started speaking (barge-in). */
+  onSpeechStart: () => void;
+  /** The user's turn, transcribed. */
+  onUserTurn: (text: string) => void;
+  log: Logger;
+}
+
+/**
+ * Mic audio handed to the VAD at once: one model frame (512 samples, 32 ms). Each VAD push is a few
+ * asynchronous hops on the main thread; 10 ms pushes tripled them, and on a busy main thread the VAD
+ * fell behind.
+ */
+const VAD_PUSH_SAMPLES = 512;
+/** Shortest push-to-talk window worth transcribing, s of 16 kHz audio. */
+const MIN_PTT_SAMPLES = VAD_SAMPLE_RATE_HZ * 0.2;
+
+/** See the module comment. */
+export class UserListener {
+  private resampler: Resampler | null = null;
+  private rateHz = 0;
+  private micOwner: string | null = null;
+  /** The turn being collected (16 kHz chunks), or null between turns. */
+  private turn: Int16Array[] | null = null;
+  private ptt = false;
+  /** 16 kHz audio not yet given to the VAD (less than VAD_PUSH_SAMPLES). */
+  private vadPending: Int16Array[] = [];
+  private vadPendingSamples = 0;
+  private transcribing: Promise<void> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private closed = false;
+
+  constructor(private readonly o: UserListenerOptions) {}
+
+  /** Mic audio of a viewer: PCM16 mono at `rateHz`, as WebRTC delivers it. */
+  push(samples: Int16Array, rateHz: number, viewerId: string): void {
+    if (this.closed) return;
+    this.micOwner ??= viewerId;
+    if (viewerId !== this.micOwner) return;
+    if (rateHz !== this.rateHz) {
+      this.rateHz = rateHz;
+      this.resampler = new Resampler({ inputRateHz: rateHz, outputRateHz: VAD_SAMPLE_RATE_HZ });
+    }
+    const pcm = this.resampler!.push(samples);
+    if (pcm.length === 0) return;
+    if (this.o.mode === 'PUSH_TO_TALK') {
+      if (this.ptt) this.turn?.push(pcm);
+      return;
+    }
+    this.vadPending.push(pcm);
+    this.vadPendingSamples += pcm.length;
+    if (this.vadPendingSamples < VAD_PUSH_SAMPLES) return;
+    const chunk = concat(this.vadPending);
+    this.vadPending = [];
+    this.vadPendingSamples = 0;
+    this.o.vad.push(chunk).then(
+      (events) => this.onVad(events, chunk),
+      (e: unknown) => this.o.log.warn({ err: e }, 'VAD failed on a mic frame'),
+    );
+  }
+
+  /** `user.start_push_to_talk`: the acknowledgement event to send. */
+  startPushToTalk(): AgentOutEvent {
+    if (this.o.mode !== 'PUSH_TO_TALK') {
+      return { event_type: 'user.push_to_talk_start_failed', reason: 'the session is CONVERSATIONAL' };
+    }
+    if (!this.ptt) {
+      this.ptt = true;
+      this.turn = [];
+      this.o.onSpeechStart();
+      this.o.emit({ event_type: 'user.speak_started' });
+    }
+    return { event_type: 'user.push_to_talk_started' };
+  }
+
+  /** `user.stop_push_to_talk`: the acknowledgement event to send; the window's audio becomes a turn. */
+  stopPushToTalk(): AgentOutEvent {
+    if (this.o.mode !== 'PUSH_TO_TALK' || !this.ptt) {
+      return {
+        event_type: 'user.push_to_talk_stop_failed',
+        reason:
+          this.o.mode !== 'PUSH_TO_TALK' ? 'the session is CONVERSATIONAL' : 'push-to-talk was not started',
+      };
+    }
+    this.ptt = false;
+    const audio = concat(this.turn ?? []);
+    this.turn = null;
+    this.o.emit({ event_type: 'user.speak_ended' });
+    if (audio.length >= MIN_PTT_SAMPLES) this.transcribe(audio);
+    return { event_type: 'user.push_to_talk_stopped' };
+  }
+
+  /** Stops listening; a transcription in flight is aborted. */
+  close(): void {
+    this.closed = true;
+    this.abort.abort(new Error('session ended'));
+    this.o.vad.reset();
+  }
+
+  private onVad(events: VadEvent[], pcm: Int16Array): void {
+    if (this.closed) return;
+    let started = false;
+    for (const e of events) {
+      if (e.kind === 'speech_start') {
+        started = true;
+        this.turn = [this.o.vad.preRoll()];
+        this.o.onSpeechStart();
+        this.o.emit({ event_type: 'user.speak_started' });
+      } else {
+        const audio = concat(this.turn ?? []);
+        this.turn = null;
+        this.o.emit({ event_type: 'user.speak_ended' });
+        this.transcribe(audio);
+      }
+    }
+    // The pre-roll already holds this push's audio.
+    if (this.turn && !started) this.turn.push(pcm);
+  }
+
+  private transcribe(audio: Int16Array): void {
+    const { stt } = this.o;
+    if (!stt) return;
+    const signal = this.abort.signal;
+    const job = this.transcribing.then(async () => {
+      if (signal.aborted) return;
+      const text = (await transcribeWith(stt, audio, this.o.language, signal)).trim();
+      if (signal.aborted || !text) return;
+      this.o.emit({ event_type: 'user.transcription', text });
+      this.o.onUserTurn(text);
+    });
+    this.transcribing = job.catch((e: unknown) => {
+      if (signal.aborted) return;
+      const err = e as { code?: string; provider?: string; message?: string };
+      this.o.log.warn({ err: e }, 'transcribing the user failed');
+      this.o.emit({
+        event_type: 'error',
+        error: {
+          code: err.code ?? 'agent_error',
+          message: err.message ?? String(e),
+          ...(err.provider ? { provider: err.provider } : {}),
+        },
+      });
+    });
+  }
+}
+
+/** One finished utterance through either kind of STT. */
+async function transcribeWith(
+  stt: SttProvider,
+  audio: Int16Array,
+  language: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const opts = { sampleRateHz: VAD_SAMPLE_RATE_HZ, language, signal };
+  if (stt.mode === 'batch') return (await stt.transcribe(audio, opts)).text;
+  let text = '';
+  // A streaming STT gets the finished turn in 100 ms chunks (live streaming during speech: not yet).
+  const chunks = (async function* () {
+    for (let i = 0; i < audio.length; i += 1600) yield await Promise.resolve(audio.subarray(i, i + 1600));
+  })();
+  for await (const e of stt.listen(chunks, opts)) if (e.kind === 'final') text += (text ? ' ' : '') + e.text;
+  return text;
+}
+
+function concat(parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,203 @@
+/**
+ * FULL mode, spoken turns, end to end: a libwebrtc viewer sends an espeak-ng sentence as its
+ * microphone in real time; the server's Silero VAD cuts the turn, a local server speaking OpenAI's
+ * `/v1/audio/transcriptions` transcribes it, a local OpenAI-compatible LLM answers, and the avatar
+ * speaks. CONVERSATIONAL (with barge-in) and PUSH_TO_TALK.
+ */
+import { execFileSync } from 'node:child_process';
+import type { ServerResponse } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeWav, downmix, floatToPcm16, resample } from '@liveface/engine';
+import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
+import { chatSse, sseHead } from './helpers/fake-openai.js';
+import { delay, startFakeServer, type FakeServer } from './helpers/fake-server.js';
+import { expectOk } from './helpers/rest.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+import { connectViewer, type Viewer } from './helpers/viewer.js';
+
+const MIC_RATE = 48_000;
+let server: TestServer;
+let vendor: FakeServer;
+let contextId: string;
+let llmConfigId: string;
+const viewers: Viewer[] = [];
+let llmDeltas: string[] = ['Breakfast is at seven.'];
+let llmGapMs = 0;
+
+/** An espeak-ng sentence at 48 kHz mono. */
+function speech(text: string): Int16Array {
+  const wav = decodeWav(new Uint8Array(execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', text])));
+  return floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, MIC_RATE));
+}
+const SENTENCE = speech('When is breakfast served in the morning?');
+
+/** Sends `pcm` as the viewer's microphone in real time (10 ms frames), then `silenceMs` of silence. */
+async function talk(v: Viewer, pcm: Int16Array, silenceMs = 1000): Promise<void> {
+  const frame = MIC_RATE / 100;
+  const all = new Int16Array(pcm.length + (silenceMs * MIC_RATE) / 1000);
+  all.set(pcm);
+  const t0 = performance.now();
+  for (let i = 0, k = 0; i + frame <= all.length; i += frame, k++) {
+    v.mic(all.slice(i, i + frame));
+    const wait = t0 + (k + 1) * 10 - performance.now();
+    if (wait > 0) await delay(wait);
+  }
+}
+
+beforeAll(async () => {
+  vendor = await startFakeServer();
+  vendor.onHttp(async (req, res: ServerResponse) => {
+    if (req.url.endsWith('/audio/transcriptions')) {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ text: 'When is breakfast?' }));
+      return;
+    }
+    if (!req.url.endsWith('/chat/completions')) return void res.writeHead(404).end();
+    sseHead(res);
+    for (const event of chatSse(llmDeltas).toString('utf8').split('\n\n').filter(Boolean)) {
+      if (res.destroyed) return;
+      res.write(`${event}\n\n`);
+      if (llmGapMs) await delay(llmGapMs);
+    }
+    res.end();
+  });
+  server = await startTestServer({
+    sttProvider: 'openai',
+    sttBaseUrl: `${vendor.url}/v1`,
+    sttApiKey: 'sk-stt',
+  });
+  const secret = expectOk(
+    await server.api('/v1/secrets', {
+      body: { secret_name: 'llm', secret_value: 'sk-test', secret_type: 'OPENAI_API_KEY' },
+    }),
+  );
+  llmConfigId = expectOk(
+    await server.api('/v1/llm-configurations', {
+      body: {
+        display_name: 'fake',
+        model_name: 'gpt-fake',
+        secret_id: secret.id,
+        base_url: `${vendor.url}/v1`,
+      },
+    }),
+  ).id;
+  contextId = expectOk(
+    await server.api('/v1/contexts', { body: { name: 'hotel', prompt: 'You are a hotel concierge.' } }),
+  ).id;
+});
+afterEach(() => {
+  for (const v of viewers.splice(0)) v.close();
+});
+afterAll(async () => {
+  await server.stop();
+  await vendor.stop();
+});
+
+async function startFull(interactivity: 'CONVERSATIONAL' | 'PUSH_TO_TALK') {
+  const t = expectOk(
+    await server.api('/v1/sessions/token', {
+      body: {
+        mode: 'FULL',
+        avatar_id: SANDBOX_AVATAR_ID,
+        avatar_persona: { context_id: contextId },
+        llm_configuration_id: llmConfigId,
+        interactivity_type: interactivity,
+      },
+    }),
+  );
+  const data = expectOk(
+    await server.api('/v1/sessions/start', { method: 'POST', token: t.session_token, key: null }),
+  );
+  const v = await connectViewer(data.webrtc_url, { withMic: true });
+  viewers.push(v);
+  await v.until(() => v.connectionState() === 'connected', 10_000, 'connected');
+  return { v, sessionId: t.session_id as string };
+}
+
+const ofType = (v: Viewer, t: string) => v.events.filter((e) => e.event_type === t);
+const types = (v: Viewer) => v.events.map((e) => e.event_type as string);
+
+describe('FULL mode: spoken turns', () => {
+  it('CONVERSATIONAL: the user speaks, the VAD cuts the turn, STT → LLM → the avatar answers', async () => {
+    llmDeltas = ['Breakfast is at seven.'];
+    llmGapMs = 0;
+    const { v, sessionId } = await startFull('CONVERSATIONAL');
+    const before = vendor.requests.length;
+    await talk(v, SENTENCE);
+    await v.until(() => ofType(v, 'avatar.speak_ended').length >= 1, 20_000, 'answer spoken');
+    const order = types(v);
+    for (const [a, b] of [
+      ['user.speak_started', 'user.speak_ended'],
+      ['user.speak_ended', 'user.transcription'],
+      ['user.transcription', 'avatar.transcription.chunk'],
+      ['avatar.transcription.chunk', 'avatar.speak_started'],
+      ['avatar.speak_started', 'avatar.speak_ended'],
+    ])
+      expect(order.indexOf(a!), `${a} before ${b}`).toBeLessThan(order.indexOf(b!));
+    expect(ofType(v, 'user.speak_started')).toHaveLength(1);
+    expect(ofType(v, 'user.transcription')[0]).toMatchObject({ text: 'When is breakfast?' });
+    // The STT got one WAV of the sentence (16 kHz mono), about as long as it was spoken.
+    const stt = vendor.requests.slice(before).filter((r) => r.url.endsWith('/audio/transcriptions'));
+    expect(stt).toHaveLength(1);
+    const body = stt[0]!.body;
+    const riff = body.indexOf('RIFF');
+    expect(riff).toBeGreaterThan(0);
+    const wav = decodeWav(new Uint8Array(body.subarray(riff)));
+    expect(wav.sampleRateHz).toBe(16_000);
+    const seconds = wav.channels[0]!.length / 16_000;
+    expect(seconds).toBeGreaterThan(SENTENCE.length / MIC_RATE - 0.6);
+    expect(seconds).toBeLessThan(SENTENCE.length / MIC_RATE + 1.2);
+    const tr = expectOk(await server.api(`/v1/sessions/${sessionId}/transcript`));
+    expect(
+      tr.transcript_data.map((l: { role: string; transcript: string }) => [l.role, l.transcript]),
+    ).toEqual([
+      ['user', 'When is breakfast?'],
+      ['avatar', 'Breakfast is at seven.'],
+    ]);
+  });
+
+  it('barge-in: the user speaking stops the avatar mid-answer', async () => {
+    const { v } = await startFull('CONVERSATIONAL');
+    llmDeltas = Array.from({ length: 30 }, (_, i) => ` This is sentence number ${i} of a long answer.`);
+    llmGapMs = 60;
+    await v.send({ event_type: 'avatar.speak_response', event_id: 'long', text: 'Tell me everything.' });
+    await v.until(() => ofType(v, 'avatar.speak_started').length >= 1, 20_000, 'answer started');
+    await delay(500);
+    llmDeltas = ['Sure.'];
+    llmGapMs = 0;
+    await talk(v, SENTENCE);
+    await v.until(() => ofType(v, 'user.speak_ended').length >= 1, 10_000, 'user turn ended');
+    // The avatar stopped when the user started speaking, not when the user's turn ended.
+    const order = types(v);
+    const stopped = order.indexOf('avatar.speak_ended');
+    expect(stopped).toBeGreaterThan(order.indexOf('user.speak_started'));
+    expect(stopped).toBeLessThan(order.indexOf('user.speak_ended'));
+    expect(ofType(v, 'avatar.speak_ended')[0]).toMatchObject({ interrupted: true });
+    // Then the user's turn is answered.
+    await v.until(() => ofType(v, 'avatar.transcription').some((e) => e.text === 'Sure.'), 20_000, 'answer');
+  });
+
+  it('PUSH_TO_TALK: only the window between start and stop is a turn', async () => {
+    llmDeltas = ['At seven.'];
+    llmGapMs = 0;
+    const { v } = await startFull('PUSH_TO_TALK');
+    // Outside a window the microphone is ignored.
+    await talk(v, SENTENCE, 800);
+    expect(ofType(v, 'user.speak_started')).toHaveLength(0);
+    await v.send({ event_type: 'user.start_push_to_talk' });
+    await v.until(() => ofType(v, 'user.push_to_talk_started').length === 1, 5000, 'ptt started');
+    await talk(v, SENTENCE, 300);
+    await v.send({ event_type: 'user.stop_push_to_talk' });
+    await v.until(() => ofType(v, 'user.push_to_talk_stopped').length === 1, 5000, 'ptt stopped');
+    await v.until(
+      () => ofType(v, 'avatar.transcription').some((e) => e.text === 'At seven.'),
+      20_000,
+      'answer',
+    );
+    expect(ofType(v, 'user.transcription')[0]).toMatchObject({ text: 'When is breakfast?' });
+    // Stopping again without a window fails with the acknowledgement the SDK waits for.
+    await v.send({ event_type: 'user.stop_push_to_talk' });
+    await v.until(() => ofType(v, 'user.push_to_talk_stop_failed').length === 1, 5000, 'stop failed');
+  });
+});
