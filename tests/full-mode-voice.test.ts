@@ -168,11 +168,10 @@ describe('FULL mode: spoken turns', () => {
     llmGapMs = 0;
     await talk(v, SENTENCE);
     await v.until(() => ofType(v, 'user.speak_ended').length >= 1, 10_000, 'user turn ended');
-    // The avatar stopped when the user started speaking, not when the user's turn ended.
+    // The avatar stopped when the user started speaking (at the first signs of speech, maybe before
+    // the VAD confirmed the turn), not when the user's turn ended.
     const order = types(v);
-    const stopped = order.indexOf('avatar.speak_ended');
-    expect(stopped).toBeGreaterThan(order.indexOf('user.speak_started'));
-    expect(stopped).toBeLessThan(order.indexOf('user.speak_ended'));
+    expect(order.indexOf('avatar.speak_ended')).toBeLessThan(order.indexOf('user.speak_ended'));
     expect(ofType(v, 'avatar.speak_ended')[0]).toMatchObject({ interrupted: true });
     // Then the user's turn is answered.
     await v.until(() => ofType(v, 'avatar.transcription').some((e) => e.text === 'Sure.'), 20_000, 'answer');

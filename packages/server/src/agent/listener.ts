@@ -27,7 +27,7 @@ export interface UserListenerOptions {
   language: string;
   mode: 'CONVERSATIONAL' | 'PUSH_TO_TALK';
   emit: (event: AgentOutEvent) => void;
-  /** The user started speaking (barge-in). */
+  /** The user started speaking (barge-in): at the first signs of speech, once per turn. */
   onSpeechStart: () => void;
   /** The user's turn, transcribed. */
   onUserTurn: (text: string) => void;
@@ -40,6 +40,14 @@ export interface UserListenerOptions {
  * fell behind.
  */
 const VAD_PUSH_SAMPLES = 512;
+/**
+ * Barge-in needs less evidence than a turn: this many VAD frames in a row (32 ms each) at or above
+ * the start probability stop the avatar, before the VAD confirms a turn (250 ms). A cough may cut the
+ * avatar short; a late stop talks over the user, which is worse.
+ */
+const BARGE_IN_FRAMES = 3;
+/** Probability of a speech frame for barge-in (the VAD's start threshold). */
+const BARGE_IN_PROBABILITY = 0.5;
 /** Shortest push-to-talk window worth transcribing, s of 16 kHz audio. */
 const MIN_PTT_SAMPLES = VAD_SAMPLE_RATE_HZ * 0.2;
 
@@ -54,6 +62,9 @@ export class UserListener {
   /** 16 kHz audio not yet given to the VAD (less than VAD_PUSH_SAMPLES). */
   private vadPending: Int16Array[] = [];
   private vadPendingSamples = 0;
+  /** Speech-like VAD frames in a row, and whether they already barged in. */
+  private speechFrames = 0;
+  private bargedIn = false;
   private transcribing: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private closed = false;
@@ -127,12 +138,22 @@ export class UserListener {
 
   private onVad(events: VadEvent[], pcm: Int16Array): void {
     if (this.closed) return;
+    if (this.o.vad.probability >= BARGE_IN_PROBABILITY) {
+      if (++this.speechFrames >= BARGE_IN_FRAMES && !this.bargedIn) {
+        this.bargedIn = true;
+        this.o.onSpeechStart();
+      }
+    } else if (!this.o.vad.speaking) {
+      this.speechFrames = 0;
+      this.bargedIn = false;
+    }
     let started = false;
     for (const e of events) {
       if (e.kind === 'speech_start') {
         started = true;
         this.turn = [this.o.vad.preRoll()];
-        this.o.onSpeechStart();
+        if (!this.bargedIn) this.o.onSpeechStart();
+        this.bargedIn = true;
         this.o.emit({ event_type: 'user.speak_started' });
       } else {
         const audio = concat(this.turn ?? []);
