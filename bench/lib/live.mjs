@@ -106,7 +106,7 @@ export const cpuLine = (/** @type {ReturnType<ReturnType<typeof cpuMeter>>} */ c
 
 /**
  * Starts the server in a child process and waits until it listens.
- * @param {{ renderWorkers?: number }} [opts]
+ * @param {{ renderWorkers?: number, config?: Record<string, unknown> }} [opts]
  */
 export async function spawnServer(opts = {}) {
   const child = fork(

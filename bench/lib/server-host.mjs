@@ -11,7 +11,8 @@
  *   tick's audio is handed to the encoders ('audioOut'), stamps a sequence number into each frame
  *   (stamp.mjs) and notes when the frame is handed over and the mouth openness of its pixels (the
  *   tests' `mouthOpenness`) ('sent'). Being a subscriber, it also starts the drawing a moment before
- *   the viewer joins.
+ *   the viewer joins. Audio rows say whether the tick was voiced (the avatar speaking);
+ * - FULL sessions: the agent events (user.speak_started/ended, transcripts) as they leave ('agent').
  * Records go to the parent in batches. Times are epoch ms (`performance.timeOrigin + now()`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +25,7 @@ import { writeStamp } from './stamp.mjs';
 
 const send = (/** @type {unknown} */ m) => process.send?.(m);
 const now = () => performance.timeOrigin + performance.now();
-/** @type {{ apiKey: string, renderWorkers?: number, fps?: 25 | 30 }} */
+/** @type {{ apiKey: string, renderWorkers?: number, fps?: 25 | 30, config?: Record<string, unknown> }} */
 const opts = JSON.parse(process.argv[2] ?? '{}');
 const dataDir = mkdtempSync(join(tmpdir(), 'liveface-bench-'));
 const server = await startServer(
@@ -36,6 +37,7 @@ const server = await startServer(
     logLevel: 'silent',
     ...(opts.renderWorkers ? { renderWorkers: opts.renderWorkers } : {}),
     ...(opts.fps ? { fps: opts.fps } : {}),
+    ...opts.config,
   }),
 );
 
@@ -81,9 +83,12 @@ function trace(sessionId, quality) {
     push('tick', { at, ptsMs: f.ptsMs, jaw: f.pose.mouth.jawOpen, speech: f.speechSamples, loudAt });
     return f;
   };
+  // FULL sessions: the agent's events (user.speak_started/ended, transcripts) as they leave.
+  server.sessions.onAgentEvent(sessionId, (e) => push('agent', { at: now(), type: e.event_type }));
   let seq = 0;
   runtime.addMediaSink({
-    audio: (ptsMs) => push('audioOut', { at: now(), ptsMs }),
+    audio: (ptsMs, samples) =>
+      push('audioOut', { at: now(), ptsMs, voiced: samples.some((v) => Math.abs(v) > 300) }),
     video: (ptsMs, frame) => {
       const at = now();
       const open = mouthOpenness({ at: 0, width: frame.width, height: frame.height, data: frame.data }, box);

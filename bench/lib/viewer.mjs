@@ -22,6 +22,8 @@ const wrtc = createRequire(import.meta.url)('@roamhq/wrtc');
  *   onAudio?: (samples: Int16Array, sampleRateHz: number, at: number) => void,
  *   sinks?: boolean,
  *   audio?: boolean,
+ *   mic?: boolean,
+ *   onEvent?: (event: Record<string, any>, at: number) => void,
  * }} ViewerOptions
  */
 
@@ -39,8 +41,14 @@ export async function connectViewer(webrtcUrl, opts = {}) {
   /** @type {{ stop(): void }[]} */
   const sinks = [];
   pc.addTransceiver('video', { direction: 'recvonly' });
-  if (opts.audio !== false) pc.addTransceiver('audio', { direction: 'recvonly' });
-  pc.createDataChannel('agent-control');
+  /** @type {any} */
+  let micSource = null;
+  if (opts.mic) {
+    micSource = new wrtc.nonstandard.RTCAudioSource();
+    pc.addTransceiver(micSource.createTrack(), { direction: 'sendrecv' });
+  } else if (opts.audio !== false) pc.addTransceiver('audio', { direction: 'recvonly' });
+  const dc = pc.createDataChannel('agent-control');
+  dc.onmessage = (/** @type {{ data: string }} */ e) => opts.onEvent?.(JSON.parse(e.data), now());
   /** @type {() => void} */
   let onConnected = () => undefined;
   const connected = new Promise((resolve) => (onConnected = () => resolve(null)));
@@ -102,6 +110,17 @@ export async function connectViewer(webrtcUrl, opts = {}) {
     t,
     connected,
     firstFrame,
+    /** Sends one data-channel command (the channel must be open). */
+    send: (/** @type {Record<string, unknown>} */ cmd) => dc.send(JSON.stringify(cmd)),
+    /** Sends 10 ms of microphone audio (48 kHz mono PCM16); needs `mic: true`. */
+    mic: (/** @type {Int16Array} */ samples) =>
+      micSource.onData({
+        samples,
+        sampleRate: 48_000,
+        bitsPerSample: 16,
+        channelCount: 1,
+        numberOfFrames: samples.length,
+      }),
     /** Frames decoded so far, from libwebrtc's stats. */
     framesDecoded: async () => {
       /** @type {Map<string, any>} */

@@ -1,0 +1,55 @@
+// @ts-check
+/**
+ * bench:turn — Liveface's own overhead in a FULL-mode turn (issue: ≤ 150 ms p50): from the end of the
+ * user's speech as the VAD reports it (`user.speak_ended` leaving the server) to the first voiced tick
+ * of the avatar's answer handed to the encoders. The STT and LLM are local servers that answer at
+ * once (bench/lib/conversation.mjs), the TTS is the built-in espeak-ng voice, so the figure is the
+ * pipeline: STT request, LLM stream, sentence split, TTS, playout start. Also printed: the VAD's
+ * hangover (the user's last voiced sample leaving the viewer → `user.speak_ended`) and what the user
+ * hears (last voiced sample → the answer's first audio at the viewer).
+ *
+ *   npm run bench:turn [-- --trials 10]
+ */
+import { conversation, sentence, until } from './lib/conversation.mjs';
+import { cpuLine, cpuMeter, flag, load, machine, quantile, sleep } from './lib/live.mjs';
+
+const TRIALS = flag('--trials', 10);
+console.log(`bench:turn — ${machine()}; ${TRIALS} turns; loadavg ${load()}`);
+const c = await conversation();
+const cpu = cpuMeter(c.server.pid);
+const clip = sentence('What time is breakfast served tomorrow morning?');
+/** @type {Record<'overhead' | 'hangover' | 'heard', number[]>} */
+const m = { overhead: [], hangover: [], heard: [] };
+for (let i = 0; i < TRIALS; i++) {
+  const from = c.events.length;
+  const [lastAt = NaN] = await c.talk(clip.pcm, 1200, [clip.lastVoiced]);
+  await until(() => c.events.slice(from).some((e) => e.type === 'avatar.speak_ended'), 20_000, 'the answer');
+  await sleep(200);
+  const end = c.rows('agent').find((a) => a.type === 'user.speak_ended' && a.at > lastAt);
+  const voice = end && c.rows('audioOut').find((a) => a.at > end.at && a.voiced);
+  const heard = end && c.audio.find((a) => a.at > end.at && a.rms > 0.01);
+  if (!end || !voice || !heard) {
+    console.log(`  turn ${i}: incomplete (${end ? '' : 'no speak_ended '}${voice ? '' : 'no voiced tick'})`);
+    continue;
+  }
+  m.overhead.push(voice.at - end.at);
+  m.hangover.push(end.at - lastAt);
+  m.heard.push(heard.at - lastAt);
+  await sleep(800);
+}
+const use = cpu();
+await c.close();
+const row = (/** @type {string} */ name, /** @type {number[]} */ xs) =>
+  console.log(
+    `${name.padEnd(58)} p50 ${quantile(xs, 0.5).toFixed(1).padStart(6)}  p95 ${quantile(xs, 0.95).toFixed(1).padStart(6)}  max ${Math.max(
+      ...xs,
+    )
+      .toFixed(1)
+      .padStart(6)} ms`,
+  );
+console.log(`\n${m.overhead.length}/${TRIALS} turns`);
+row('turn overhead: user.speak_ended → first answer tick out', m.overhead);
+row('VAD hangover: last voiced mic sample → user.speak_ended', m.hangover);
+row('heard: last voiced mic sample → answer audio at the viewer', m.heard);
+console.log(`${cpuLine(use)}; loadavg at end ${load()}`);
+process.exit(0);
