@@ -8,6 +8,7 @@
  * viewer joins with a microphone and a data channel. `talk()` plays a 48 kHz clip as the microphone
  * in real time.
  */
+/* global fetch -- Node 20's built-in */
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { decodeWav, downmix, floatToPcm16, resample } from '../../packages/engine/dist/index.js';
