@@ -19,8 +19,8 @@ console.log(`bench:bargein — ${machine()}; ${TRIALS} interruptions; loadavg ${
 const c = await conversation();
 const cpu = cpuMeter(c.server.pid);
 const clip = sentence('Wait, stop, I have a question.');
-/** @type {Record<'server' | 'viewer', number[]>} */
-const m = { server: [], viewer: [] };
+/** @type {Record<'server' | 'viewer' | 'vad', number[]>} */
+const m = { server: [], viewer: [], vad: [] };
 for (let i = 0; i < TRIALS; i++) {
   c.llm.state.answer = Array.from({ length: 40 }, (_, k) => ` This is sentence ${k} of a long answer.`);
   c.llm.state.gapMs = 40;
@@ -50,6 +50,8 @@ for (let i = 0; i < TRIALS; i++) {
     continue;
   }
   m.server.push(stop.at - onset);
+  const started = c.rows('agent').find((a) => a.type === 'user.speak_started' && a.at > onset);
+  if (started) m.vad.push(started.at - onset);
   m.viewer.push(quiet.at - onset);
   await sleep(1000);
 }
@@ -66,5 +68,6 @@ const row = (/** @type {string} */ name, /** @type {number[]} */ xs) =>
 console.log(`\n${m.server.length}/${TRIALS} interruptions`);
 row('speech start → avatar audio stops (server hand-off)', m.server);
 row('speech start → avatar audio stops (at the viewer)', m.viewer);
+row('speech start → user.speak_started (VAD confirms: 250 ms)', m.vad);
 console.log(`${cpuLine(use)}; loadavg at end ${load()}`);
 process.exit(0);

@@ -45,7 +45,7 @@ const VAD_PUSH_SAMPLES = 512;
  * the start probability stop the avatar, before the VAD confirms a turn (250 ms). A cough may cut the
  * avatar short; a late stop talks over the user, which is worse.
  */
-const BARGE_IN_FRAMES = 3;
+const BARGE_IN_FRAMES = 2;
 /** Probability of a speech frame for barge-in (the VAD's start threshold). */
 const BARGE_IN_PROBABILITY = 0.5;
 /** Shortest push-to-talk window worth transcribing, s of 16 kHz audio. */
