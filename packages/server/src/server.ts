@@ -154,6 +154,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         webrtc.close();
         gateway.close();
         await renderPool.close();
+        await sessions.close();
         await app.close();
         await db.destroy();
       })()),

@@ -17,11 +17,21 @@ import type { Logger } from 'pino';
 import type { AgentOutEvent } from './agent.js';
 import type { SttProvider } from './providers/index.js';
 import { Resampler } from './resampler.js';
-import { VAD_SAMPLE_RATE_HZ, type SileroVad, type VadEvent } from './vad.js';
+import { VAD_SAMPLE_RATE_HZ, type VadEvent } from './vad.js';
+
+/** What the listener needs of a VAD: SileroVad, or a RemoteVad on the VAD thread. */
+export interface ListenerVad {
+  push(pcm: Int16Array): Promise<VadEvent[]>;
+  preRoll(): Int16Array;
+  readonly probability: number;
+  readonly speaking: boolean;
+  reset(): void;
+  close?(): void;
+}
 
 /** Options of a {@link UserListener}. */
 export interface UserListenerOptions {
-  vad: SileroVad;
+  vad: ListenerVad;
   /** Speech-to-text; null: the user's turns are detected (events, barge-in) but not transcribed. */
   stt: SttProvider | null;
   language: string;
@@ -133,7 +143,8 @@ export class UserListener {
   close(): void {
     this.closed = true;
     this.abort.abort(new Error('session ended'));
-    this.o.vad.reset();
+    if (this.o.vad.close) this.o.vad.close();
+    else this.o.vad.reset();
   }
 
   private onVad(events: VadEvent[], pcm: Int16Array): void {

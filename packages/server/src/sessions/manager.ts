@@ -29,7 +29,7 @@ import { ConversationAgent, type AgentOutEvent } from '../agent/agent.js';
 import { ProviderError } from '../agent/providers/index.js';
 import { UserListener } from '../agent/listener.js';
 import { llmFor, resolveFullSetup, sttFor, ttsForVoice } from '../agent/session-agent.js';
-import { SileroVad } from '../agent/vad.js';
+import { VadThread, type RemoteVad } from '../agent/vad-thread.js';
 import { SessionRuntime } from './runtime.js';
 
 /** Called once when a session ends. */
@@ -84,6 +84,8 @@ export interface SessionManagerDeps {
 /** Owns every live session; see the module comment. */
 export class SessionManager {
   private readonly live = new Map<string, LiveSession>();
+  /** FULL sessions' VADs, on their own thread (started with the first FULL session). */
+  private readonly vadThread = new VadThread();
 
   constructor(private readonly deps: SessionManagerDeps) {}
 
@@ -350,9 +352,9 @@ export class SessionManager {
   private async makeListener(s: LiveSession, agent: ConversationAgent): Promise<UserListener | null> {
     if (s.request.mode !== 'FULL') return null;
     const { config, log } = this.deps;
-    let vad: SileroVad;
+    let vad: RemoteVad;
     try {
-      vad = await SileroVad.load();
+      vad = await this.vadThread.open();
     } catch (err) {
       log.warn({ err, sessionId: s.id }, 'no voice activity detection: the microphone is ignored');
       return null;
@@ -424,6 +426,11 @@ export class SessionManager {
   async endByAvatar(avatarId: string): Promise<void> {
     const ids = [...this.live.values()].filter((s) => s.avatarId === avatarId).map((s) => s.id);
     await Promise.all(ids.map((id) => this.end(id, 'AVATAR_DELETED')));
+  }
+
+  /** Releases what the manager holds besides sessions (the VAD thread); after `endAll`. */
+  async close(): Promise<void> {
+    await this.vadThread.close();
   }
 
   /** Ends every live session (graceful shutdown). */
