@@ -127,7 +127,7 @@ export class RemoteVad {
     const chunk = pcm.slice();
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.post({ type: 'push', id: this.id, seq, pcm: chunk }, [chunk.buffer as ArrayBuffer]);
+      this.post({ type: 'push', id: this.id, seq, pcm: chunk }, [chunk.buffer]);
     });
   }
 
