@@ -18,8 +18,8 @@ console.log(`bench:turn — ${machine()}; ${TRIALS} turns; loadavg ${load()}`);
 const c = await conversation();
 const cpu = cpuMeter(c.server.pid);
 const clip = sentence('What time is breakfast served tomorrow morning?');
-/** @type {Record<'overhead' | 'hangover' | 'heard', number[]>} */
-const m = { overhead: [], hangover: [], heard: [] };
+/** @type {Record<'overhead' | 'hangover' | 'heard' | 'stt' | 'llm' | 'speech', number[]>} */
+const m = { overhead: [], hangover: [], heard: [], stt: [], llm: [], speech: [] };
 for (let i = 0; i < TRIALS; i++) {
   const from = c.events.length;
   const [lastAt = NaN] = await c.talk(clip.pcm, 1200, [clip.lastVoiced]);
@@ -33,6 +33,15 @@ for (let i = 0; i < TRIALS; i++) {
     continue;
   }
   m.overhead.push(voice.at - end.at);
+  // Where it went: STT answered (user.transcription), first LLM delta out, first voiced tick.
+  const after = c.rows('agent').filter((a) => a.at >= end.at);
+  const stt = after.find((a) => a.type === 'user.transcription');
+  const delta = after.find((a) => a.type === 'avatar.transcription.chunk');
+  if (stt && delta) {
+    m.stt.push(stt.at - end.at);
+    m.llm.push(delta.at - stt.at);
+    m.speech.push(voice.at - delta.at);
+  }
   m.hangover.push(end.at - lastAt);
   m.heard.push(heard.at - lastAt);
   await sleep(800);
@@ -49,6 +58,9 @@ const row = (/** @type {string} */ name, /** @type {number[]} */ xs) =>
   );
 console.log(`\n${m.overhead.length}/${TRIALS} turns`);
 row('turn overhead: user.speak_ended → first answer tick out', m.overhead);
+row('  of which: speak_ended → user.transcription (STT)', m.stt);
+row('  user.transcription → first LLM delta out', m.llm);
+row('  first LLM delta → first answer tick out (split, TTS, play)', m.speech);
 row('VAD hangover: last voiced mic sample → user.speak_ended', m.hangover);
 row('heard: last voiced mic sample → answer audio at the viewer', m.heard);
 console.log(`${cpuLine(use)}; loadavg at end ${load()}`);
