@@ -6,10 +6,11 @@
  * server: the first tick handed to the encoders from which the avatar stays silent (≥ 480 ms; natural
  * pauses in its speech are shorter); at the viewer: the first received 10 ms from which its audio
  * stays below −50 dBFS for 400 ms. The server figure includes the mic's way in (Opus, the server's
- * jitter buffer), the VAD's three-frame barge-in trigger and the next tick; the viewer figure adds
- * the way out (encoder, jitter buffer).
+ * jitter buffer; printed apart), the VAD's barge-in trigger (two speech frames) and the re-phased
+ * silent tick; the viewer figure adds the way out (encoder, jitter buffer). The sentence can be
+ * changed with SENTENCE (the onset matters: the VAD needs longer for a soft one).
  *
- *   npm run bench:bargein [-- --trials 10]
+ *   [SENTENCE='…'] npm run bench:bargein [-- --trials 10]
  */
 import { conversation, sentence, until } from './lib/conversation.mjs';
 import { cpuLine, cpuMeter, flag, load, machine, now, quantile, sleep } from './lib/live.mjs';
@@ -18,9 +19,9 @@ const TRIALS = flag('--trials', 10);
 console.log(`bench:bargein — ${machine()}; ${TRIALS} interruptions; loadavg ${load()}`);
 const c = await conversation();
 const cpu = cpuMeter(c.server.pid);
-const clip = sentence('Wait, stop, I have a question.');
-/** @type {Record<'server' | 'viewer' | 'vad', number[]>} */
-const m = { server: [], viewer: [], vad: [] };
+const clip = sentence(process.env.SENTENCE ?? 'Wait, stop, I have a question.');
+/** @type {Record<'server' | 'viewer' | 'vad' | 'mic', number[]>} */
+const m = { server: [], viewer: [], vad: [], mic: [] };
 for (let i = 0; i < TRIALS; i++) {
   c.llm.state.answer = Array.from({ length: 40 }, (_, k) => ` This is sentence ${k} of a long answer.`);
   c.llm.state.gapMs = 40;
@@ -52,6 +53,8 @@ for (let i = 0; i < TRIALS; i++) {
   m.server.push(stop.at - onset);
   const started = c.rows('agent').find((a) => a.type === 'user.speak_started' && a.at > onset);
   if (started) m.vad.push(started.at - onset);
+  const heardMic = c.rows('mic').find((a) => a.at > onset - 5);
+  if (heardMic) m.mic.push(heardMic.at - onset);
   m.viewer.push(quiet.at - onset);
   await sleep(1000);
 }
@@ -69,5 +72,6 @@ console.log(`\n${m.server.length}/${TRIALS} interruptions`);
 row('speech start → avatar audio stops (server hand-off)', m.server);
 row('speech start → avatar audio stops (at the viewer)', m.viewer);
 row('speech start → user.speak_started (VAD confirms: 250 ms)', m.vad);
+row('speech start → its mic frame reaches the listener', m.mic);
 console.log(`${cpuLine(use)}; loadavg at end ${load()}`);
 process.exit(0);

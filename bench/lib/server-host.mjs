@@ -12,7 +12,8 @@
  *   (stamp.mjs) and notes when the frame is handed over and the mouth openness of its pixels (the
  *   tests' `mouthOpenness`) ('sent'). Being a subscriber, it also starts the drawing a moment before
  *   the viewer joins. Audio rows say whether the tick was voiced (the avatar speaking);
- * - FULL sessions: the agent events (user.speak_started/ended, transcripts) as they leave ('agent').
+ * - FULL sessions: the agent events (user.speak_started/ended, transcripts) as they leave ('agent'),
+ *   and mic frames holding a voiced sample as they reach the session's listener ('mic').
  * Records go to the parent in batches. Times are epoch ms (`performance.timeOrigin + now()`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -83,8 +84,17 @@ function trace(sessionId, quality) {
     push('tick', { at, ptsMs: f.ptsMs, jaw: f.pose.mouth.jawOpen, speech: f.speechSamples, loudAt });
     return f;
   };
-  // FULL sessions: the agent's events (user.speak_started/ended, transcripts) as they leave.
+  // FULL sessions: the agent's events (user.speak_started/ended, transcripts) as they leave, and the
+  // microphone frames with a voiced sample as they reach the listener.
   server.sessions.onAgentEvent(sessionId, (e) => push('agent', { at: now(), type: e.event_type }));
+  const ears = server.sessions.listener(sessionId);
+  if (ears) {
+    const hear = ears.push.bind(ears);
+    ears.push = (samples, rate, viewer) => {
+      if (samples.some((v) => Math.abs(v) > 1000)) push('mic', { at: now() });
+      hear(samples, rate, viewer);
+    };
+  }
   let seq = 0;
   runtime.addMediaSink({
     audio: (ptsMs, samples) =>

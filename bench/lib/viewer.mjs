@@ -4,7 +4,8 @@
  * viewer (tests/helpers/viewer.ts), but it keeps no frames: each decoded frame and 10 ms of audio go
  * to callbacks with their arrival time, the phases of joining are timed, and with `sinks: false` no
  * frame crosses into JavaScript at all (libwebrtc still decodes; frames are counted from getStats).
- * With `audio: false` the offer has no audio section, so the receiver has no audio to hold the video
+ * With `video: false` no video sink is attached (frames are still decoded). With `audio: false` the
+ * offer has no audio section, so the receiver has no audio to hold the video
  * back for lip sync (a diagnostic: the video path alone).
  */
 /* global fetch -- Node 20's built-in */
@@ -23,6 +24,7 @@ const wrtc = createRequire(import.meta.url)('@roamhq/wrtc');
  *   sinks?: boolean,
  *   audio?: boolean,
  *   mic?: boolean,
+ *   video?: boolean,
  *   onEvent?: (event: Record<string, any>, at: number) => void,
  * }} ViewerOptions
  */
@@ -64,6 +66,7 @@ export async function connectViewer(webrtcUrl, opts = {}) {
   if (opts.sinks !== false) {
     pc.ontrack = (/** @type {{ track: { kind: string } }} */ e) => {
       if (e.track.kind === 'video') {
+        if (opts.video === false) return;
         const sink = new wrtc.nonstandard.RTCVideoSink(e.track);
         sink.onframe = (/** @type {{ frame: I420 }} */ { frame }) => {
           const at = now();

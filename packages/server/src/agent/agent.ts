@@ -125,7 +125,7 @@ export class ConversationAgent {
     this.epoch++;
     this.current?.abort(new Error('interrupted'));
     this.current = null;
-    this.o.runtime.scheduler.interrupt(sourceEventId);
+    this.o.runtime.interrupt(sourceEventId);
   }
 
   /** Ends every turn; the agent takes no more. */

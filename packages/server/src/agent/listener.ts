@@ -51,13 +51,15 @@ export interface UserListenerOptions {
  */
 const VAD_PUSH_SAMPLES = 512;
 /**
- * Barge-in needs less evidence than a turn: this many VAD frames in a row (32 ms each) at or above
- * the start probability stop the avatar, before the VAD confirms a turn (250 ms). A cough may cut the
- * avatar short; a late stop talks over the user, which is worse.
+ * Barge-in needs less evidence than a turn: two VAD frames in a row (32 ms each) at or above the start
+ * probability, or one that is nearly certain, stop the avatar before the VAD confirms a turn (250 ms).
+ * A cough may cut the avatar short; a late stop talks over the user, which is worse.
  */
 const BARGE_IN_FRAMES = 2;
 /** Probability of a speech frame for barge-in (the VAD's start threshold). */
 const BARGE_IN_PROBABILITY = 0.5;
+/** Probability at which one frame is enough. */
+const BARGE_IN_CERTAIN = 0.9;
 /** Shortest push-to-talk window worth transcribing, s of 16 kHz audio. */
 const MIN_PTT_SAMPLES = VAD_SAMPLE_RATE_HZ * 0.2;
 
@@ -149,8 +151,9 @@ export class UserListener {
 
   private onVad(events: VadEvent[], pcm: Int16Array): void {
     if (this.closed) return;
-    if (this.o.vad.probability >= BARGE_IN_PROBABILITY) {
-      if (++this.speechFrames >= BARGE_IN_FRAMES && !this.bargedIn) {
+    const p = this.o.vad.probability;
+    if (p >= BARGE_IN_PROBABILITY) {
+      if ((++this.speechFrames >= BARGE_IN_FRAMES || p >= BARGE_IN_CERTAIN) && !this.bargedIn) {
         this.bargedIn = true;
         this.o.onSpeechStart();
       }

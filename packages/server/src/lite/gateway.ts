@@ -281,7 +281,7 @@ export class LiteGateway {
         });
       }
       case 'agent.interrupt':
-        playout.interrupt(source);
+        runtime.interrupt(source);
         return channel.broadcast({ type: 'agent.audio_buffer_cleared', source_event_id: source });
       case 'agent.start_listening':
       case 'agent.stop_listening':

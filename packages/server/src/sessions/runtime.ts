@@ -45,8 +45,12 @@ export interface SessionRuntimeOptions {
 
 /** Receives each tick's audio at the tick and its frame when drawn, both stamped with the tick's pts. */
 export interface MediaSink {
-  /** PCM16 mono at the scheduler's rate, one tick of it, on the clock. */
-  audio(ptsMs: number, samples: Int16Array, sampleRateHz: number): void;
+  /**
+   * PCM16 mono at the scheduler's rate, one tick of it, on the clock. `rephased`: the clock ran this
+   * tick early (new speech after silence, or an interrupt), so audio of earlier ticks not yet sent is
+   * superseded (silence, or the speech that was cut).
+   */
+  audio(ptsMs: number, samples: Int16Array, sampleRateHz: number, rephased: boolean): void;
   /**
    * The frame depicting the audio of `ptsMs`, a few ms after that audio. Frames of ticks the workers
    * could not draw are skipped (viewers keep the last). The buffer is reused two frames later.
@@ -72,6 +76,8 @@ export class SessionRuntime {
   private lastPose: AvatarPose | null = null;
   private readonly frameBuffers: Uint8Array[] = [];
   private drawn = 0;
+  /** The next tick runs early (see MediaSink.audio). */
+  private rephased = false;
   private timer: Timer | null = null;
   private startedAt = 0;
   private ticks = 0;
@@ -124,6 +130,16 @@ export class SessionRuntime {
     return r;
   }
 
+  /**
+   * Drops the queued speech (see FrameScheduler.interrupt) and plays the silence at once: the next tick
+   * runs now rather than up to a frame later, and the cut tick's unsent audio is dropped.
+   */
+  interrupt(sourceEventId: string | null): string | null {
+    const turnId = this.scheduler.interrupt(sourceEventId);
+    queueMicrotask(() => this.startNow());
+    return turnId;
+  }
+
   /** Subscribes to audio + video; frames are drawn only while someone is subscribed. */
   addMediaSink(sink: MediaSink): () => void {
     if (this.closed) return () => undefined;
@@ -158,6 +174,7 @@ export class SessionRuntime {
   private startNow(): void {
     if (!this.timer || this.closed) return;
     this.timer.cancel();
+    this.rephased = true;
     this.startedAt = this.clock.now() - (this.ticks + 1) * this.frameMs;
     this.onTimer();
   }
@@ -196,7 +213,9 @@ export class SessionRuntime {
   /** Sends a tick's audio now and draws its frame (or, if the worker is busy, queues it as the newest). */
   private deliver(ptsMs: number, audio: Int16Array, pose: AvatarPose): void {
     const rate = this.scheduler.playout.sampleRateHz;
-    for (const sink of this.media) sink.audio(ptsMs, audio, rate);
+    const rephased = this.rephased;
+    this.rephased = false;
+    for (const sink of this.media) sink.audio(ptsMs, audio, rate, rephased);
     const slot = this.slot;
     if (!slot) return;
     if (slot.inFlight > 0) {

@@ -71,7 +71,7 @@ export function handleCommand(
   switch (type) {
     case 'avatar.interrupt':
       if (agent) agent.interrupt(source);
-      else runtime.scheduler.interrupt(source);
+      else runtime.interrupt(source);
       return null;
     case 'avatar.speak_text':
     case 'avatar.speak_response': {

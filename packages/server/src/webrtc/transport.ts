@@ -181,7 +181,7 @@ class SessionStream {
     this.audioTrack = this.audio.createTrack();
     this.cleanups.push(
       runtime.addMediaSink({
-        audio: (_pts, samples, rate) => this.sendAudio(samples, rate),
+        audio: (_pts, samples, rate, rephased) => this.sendAudio(samples, rate, rephased),
         video: (_pts, frame) => this.sendVideo(frame),
       }),
       runtime.addListener((e) => this.onPlayout(e)),
@@ -327,8 +327,8 @@ class SessionStream {
    * receiver's jitter buffer, and so the delay of the sound behind the picture, small; a 40 ms burst
    * every 40 ms would look like 30 ms of jitter.
    */
-  private sendAudio(samples: Int16Array, rate: number): void {
-    this.flushAudio();
+  private sendAudio(samples: Int16Array, rate: number, rephased: boolean): void {
+    this.flushAudio(rephased);
     const n = (rate * AUDIO_CHUNK_MS) / 1000;
     for (let i = 0; i + n <= samples.length; i += n) this.pendingAudio.push(samples.subarray(i, i + n));
     this.audioRate = rate;
@@ -349,18 +349,18 @@ class SessionStream {
 
   /**
    * The previous tick's audio still waiting when the next tick comes: overdue chunks (timers ran late)
-   * leave now; silent chunks not yet due are dropped. Those are an idle tick's silence cut short when
-   * the clock re-phased for new speech: sending them would put the speech as many ms behind the wall
-   * clock as the re-phase saved, and the viewer would read that as a jump in audio timing (a bigger
-   * jitter buffer, and lip sync re-aligned against it).
+   * leave now. Chunks not yet due are dropped when the clock re-phased (they are an idle tick's silence
+   * cut short for new speech, or speech cut by an interrupt): sending them would put the next audio as
+   * many ms behind the wall clock as the re-phase saved, and the viewer would read that as a jump in
+   * audio timing (a bigger jitter buffer, and lip sync re-aligned against it).
    */
-  private flushAudio(): void {
+  private flushAudio(rephased = false): void {
     if (this.audioTimer) clearTimeout(this.audioTimer);
     this.audioTimer = null;
     const now = performance.now();
     this.pendingAudio.splice(0).forEach((chunk, i) => {
       const due = this.audioT0 + (this.audioSent + i) * AUDIO_CHUNK_MS;
-      if (due <= now || !isSilent(chunk)) this.emitAudio(chunk);
+      if (due <= now || !rephased) this.emitAudio(chunk);
     });
   }
 
@@ -431,11 +431,6 @@ class SessionStream {
       };
     });
   }
-}
-
-function isSilent(chunk: Int16Array): boolean {
-  for (let i = 0; i < chunk.length; i++) if (chunk[i] !== 0) return false;
-  return true;
 }
 
 function downmix(samples: Int16Array, channels: number): Int16Array {
