@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, downmix, floatToPcm16, resample } from '@liveface/engine';
 import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
+import { dgMetadata, dgResults } from './helpers/fake-deepgram.js';
 import { chatSse, sseHead } from './helpers/fake-openai.js';
 import { delay, startFakeServer, type FakeServer } from './helpers/fake-server.js';
 import { expectOk } from './helpers/rest.js';
@@ -198,5 +199,96 @@ describe('FULL mode: spoken turns', () => {
     // Stopping again without a window fails with the acknowledgement the SDK waits for.
     await v.send({ event_type: 'user.stop_push_to_talk' });
     await v.until(() => ofType(v, 'user.push_to_talk_stop_failed').length === 1, 5000, 'stop failed');
+  });
+});
+
+describe('FULL mode: streaming STT (Deepgram protocol)', () => {
+  it('interim results go out as cumulative user.transcription.chunk while the user speaks', async () => {
+    const dg = await startFakeServer();
+    const dgServer = await startTestServer({
+      sttProvider: 'deepgram',
+      sttBaseUrl: dg.wsUrl,
+      sttApiKey: 'dg-key',
+    });
+    try {
+      let spokenWhileStreaming = 0;
+      dg.onSocket((s) => {
+        let frames = 0;
+        s.ws.on('message', (_data, isBinary) => {
+          if (isBinary) {
+            frames++;
+            // Interim guesses while audio streams, then a final for the first phrase.
+            if (frames === 5) s.ws.send(dgResults('when'));
+            if (frames === 10) s.ws.send(dgResults('When is', { isFinal: true }));
+            if (frames === 15) {
+              spokenWhileStreaming = frames;
+              s.ws.send(dgResults('break'));
+            }
+            return;
+          }
+          s.ws.send(dgResults('breakfast?', { isFinal: true, speechFinal: true }));
+          s.ws.send(dgMetadata());
+          s.ws.close(1000);
+        });
+      });
+      const secret = expectOk(
+        await dgServer.api('/v1/secrets', {
+          body: { secret_name: 'llm', secret_value: 'sk-test', secret_type: 'OPENAI_API_KEY' },
+        }),
+      );
+      const cfg = expectOk(
+        await dgServer.api('/v1/llm-configurations', {
+          body: {
+            display_name: 'fake',
+            model_name: 'gpt-fake',
+            secret_id: secret.id,
+            base_url: `${vendor.url}/v1`,
+          },
+        }),
+      );
+      const ctx = expectOk(await dgServer.api('/v1/contexts', { body: { name: 'c', prompt: 'Be brief.' } }));
+      const t = expectOk(
+        await dgServer.api('/v1/sessions/token', {
+          body: {
+            mode: 'FULL',
+            avatar_id: SANDBOX_AVATAR_ID,
+            avatar_persona: { context_id: ctx.id },
+            llm_configuration_id: cfg.id,
+          },
+        }),
+      );
+      const data = expectOk(
+        await dgServer.api('/v1/sessions/start', { method: 'POST', token: t.session_token, key: null }),
+      );
+      const v = await connectViewer(data.webrtc_url, { withMic: true });
+      viewers.push(v);
+      await v.until(() => v.connectionState() === 'connected', 10_000, 'connected');
+      llmDeltas = ['At seven.'];
+      llmGapMs = 0;
+      await talk(v, SENTENCE);
+      await v.until(
+        () => ofType(v, 'avatar.transcription').some((e) => e.text === 'At seven.'),
+        20_000,
+        'answer',
+      );
+      expect(spokenWhileStreaming).toBe(15);
+      expect(ofType(v, 'user.transcription.chunk').map((e) => e.text)).toEqual([
+        'when',
+        'When is',
+        'When is break',
+        'When is breakfast?',
+      ]);
+      expect(ofType(v, 'user.transcription')).toEqual([
+        expect.objectContaining({ text: 'When is breakfast?' }),
+      ]);
+      // The chunks came while the user was speaking, before the turn ended.
+      const order = types(v);
+      expect(order.indexOf('user.transcription.chunk')).toBeLessThan(order.indexOf('user.speak_ended'));
+      expect(dg.sockets).toHaveLength(1);
+      expect(dg.sockets[0]!.headers.authorization).toBe('Token dg-key');
+    } finally {
+      await dgServer.stop();
+      await dg.stop();
+    }
   });
 });

@@ -6,7 +6,9 @@
  * fed to the VAD. When it confirms speech, `user.speak_started` goes out, the avatar is interrupted if
  * it is talking (barge-in), and the turn's audio is collected from the VAD's pre-roll on. When the VAD
  * hears the speech end, `user.speak_ended` goes out, the audio is transcribed, `user.transcription`
- * carries the text, and the agent answers it. PUSH_TO_TALK ignores the VAD: only the audio between
+ * carries the text, and the agent answers it. A streaming STT (Deepgram) hears the turn while the user
+ * speaks, from the pre-roll on: its interim results go out as `user.transcription.chunk` (the turn so
+ * far, cumulative), and the final text is ready a moment after the VAD's end. PUSH_TO_TALK ignores the VAD: only the audio between
  * `user.start_push_to_talk` and `user.stop_push_to_talk` is a turn ("audio outside PTT windows is
  * ignored"). Transcriptions finish in the order the user spoke.
  *
@@ -15,7 +17,7 @@
  */
 import type { Logger } from 'pino';
 import type { AgentOutEvent } from './agent.js';
-import type { SttProvider } from './providers/index.js';
+import type { StreamingSttProvider, SttProvider } from './providers/index.js';
 import { Resampler } from './resampler.js';
 import { VAD_SAMPLE_RATE_HZ, type VadEvent } from './vad.js';
 
@@ -78,6 +80,8 @@ export class UserListener {
   private speechFrames = 0;
   private bargedIn = false;
   private transcribing: Promise<void> = Promise.resolve();
+  /** The streaming STT's input while a CONVERSATIONAL turn is being heard. */
+  private live: AudioQueue | null = null;
   private readonly abort = new AbortController();
   private closed = false;
 
@@ -145,6 +149,8 @@ export class UserListener {
   close(): void {
     this.closed = true;
     this.abort.abort(new Error('session ended'));
+    this.live?.end();
+    this.live = null;
     if (this.o.vad.close) this.o.vad.close();
     else this.o.vad.reset();
   }
@@ -165,28 +171,65 @@ export class UserListener {
     for (const e of events) {
       if (e.kind === 'speech_start') {
         started = true;
-        this.turn = [this.o.vad.preRoll()];
+        const preRoll = this.o.vad.preRoll();
+        this.turn = [preRoll];
         if (!this.bargedIn) this.o.onSpeechStart();
         this.bargedIn = true;
         this.o.emit({ event_type: 'user.speak_started' });
+        if (this.o.stt?.mode === 'streaming') this.hearLive(this.o.stt, preRoll);
       } else {
         const audio = concat(this.turn ?? []);
         this.turn = null;
         this.o.emit({ event_type: 'user.speak_ended' });
-        this.transcribe(audio);
+        if (this.live) {
+          this.live.end();
+          this.live = null;
+        } else this.transcribe(audio);
       }
     }
     // The pre-roll already holds this push's audio.
-    if (this.turn && !started) this.turn.push(pcm);
+    if (this.turn && !started) {
+      this.turn.push(pcm);
+      this.live?.push(pcm);
+    }
+  }
+
+  /** Streams the turn to the STT while the user speaks; the result joins the queue of turns. */
+  private hearLive(stt: StreamingSttProvider, preRoll: Int16Array): void {
+    const queue = new AudioQueue();
+    queue.push(preRoll);
+    this.live = queue;
+    const signal = this.abort.signal;
+    const heard = (async () => {
+      let finals = '';
+      for await (const e of stt.listen(queue, {
+        sampleRateHz: VAD_SAMPLE_RATE_HZ,
+        language: this.o.language,
+        signal,
+      })) {
+        const text = [finals, e.text].filter(Boolean).join(' ');
+        if (e.kind === 'final') finals = text;
+        if (text && !signal.aborted) this.o.emit({ event_type: 'user.transcription.chunk', text });
+      }
+      return finals;
+    })();
+    // Settled by the turn queue below; meanwhile not an unhandled rejection.
+    heard.catch(() => undefined);
+    this.finish(() => heard);
   }
 
   private transcribe(audio: Int16Array): void {
     const { stt } = this.o;
     if (!stt) return;
+    this.finish(() => transcribeWith(stt, audio, this.o.language, this.abort.signal));
+  }
+
+  /** Queues a turn's transcription: turns are answered in the order the user spoke them. */
+  private finish(transcript: () => Promise<string>): void {
     const signal = this.abort.signal;
     const job = this.transcribing.then(async () => {
       if (signal.aborted) return;
-      const text = (await transcribeWith(stt, audio, this.o.language, signal)).trim();
+      const text = (await transcript()).trim();
       if (signal.aborted || !text) return;
       this.o.emit({ event_type: 'user.transcription', text });
       this.o.onUserTurn(text);
@@ -223,6 +266,34 @@ async function transcribeWith(
   })();
   for await (const e of stt.listen(chunks, opts)) if (e.kind === 'final') text += (text ? ' ' : '') + e.text;
   return text;
+}
+
+/** Audio handed to a streaming STT as it comes: an async iterable that ends with `end()`. */
+class AudioQueue implements AsyncIterable<Int16Array> {
+  private readonly chunks: Int16Array[] = [];
+  private done = false;
+  private wake: (() => void) | null = null;
+
+  push(pcm: Int16Array): void {
+    if (this.done) return;
+    this.chunks.push(pcm);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.done = true;
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Int16Array> {
+    for (;;) {
+      const next = this.chunks.shift();
+      if (next) yield next;
+      else if (this.done) return;
+      else await new Promise<void>((r) => (this.wake = r));
+      this.wake = null;
+    }
+  }
 }
 
 function concat(parts: Int16Array[]): Int16Array {
