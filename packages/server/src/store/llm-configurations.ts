@@ -1,6 +1,7 @@
 /** LLM configurations (spec §6.6): an OpenAI-compatible endpoint, a model and the secret holding its key. */
 import { randomUUID } from 'node:crypto';
 import { LivefaceError } from '../errors.js';
+import { openAiApi } from '../agent/providers/http.js';
 import type { Db } from './db.js';
 import type { LlmConfigurationTable } from './schema.js';
 import { readSecret } from './secrets.js';
@@ -68,17 +69,9 @@ export async function deleteLlmConfiguration(db: Db, id: string): Promise<boolea
   return Number(r.numDeletedRows) > 0;
 }
 
-/**
- * The chat-completions URL of a base URL. Bases are read as the OpenAI SDK reads them
- * (`https://api.openai.com/v1`, `http://localhost:11434/v1`); a bare host (`https://api.openai.com`, the
- * docs' example) gets `/v1`; a full `…/chat/completions` URL is taken as it is.
- */
+/** The chat-completions URL of a base URL, by the providers' one rule (agent/providers/http.ts `openAiApi`). */
 export function chatCompletionsUrl(baseUrl: string): string {
-  const url = new URL(baseUrl);
-  let path = url.pathname.replace(/\/+$/, '');
-  if (!path.endsWith('/chat/completions')) path = `${path === '' ? '/v1' : path}/chat/completions`;
-  url.pathname = path;
-  return url.toString();
+  return openAiApi('llm', baseUrl)('chat/completions');
 }
 
 /** What the agent pipeline needs to call a configured LLM; the API key is decrypted. */

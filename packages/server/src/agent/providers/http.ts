@@ -269,12 +269,19 @@ export async function* sseEvents(src: AsyncIterable<string>): AsyncGenerator<Sse
   if (data.length) yield { event: event || 'message', data: data.join('\n') };
 }
 
+/** Endpoints a base URL may already end with (it is then read as that endpoint's full URL). */
+const OPENAI_ENDPOINTS = ['/chat/completions', '/audio/transcriptions', '/audio/speech', '/models'];
+
 /**
- * Checks and normalises an OpenAI-style base URL: `https://host` and `https://host/v1` both work (the
- * clients append `/v1/...` themselves).
+ * The endpoints of an OpenAI-compatible server, from a base URL read as the OpenAI SDKs read it
+ * (`https://api.openai.com/v1`, `http://127.0.0.1:11434/v1`, `https://api.groq.com/openai/v1`): the
+ * endpoint is appended to it. A bare host (`https://api.openai.com`, as LiveAvatar's docs write it)
+ * gets `/v1`; a URL that already names an endpoint (`…/v1/chat/completions`) counts as its base; a
+ * query (`?api-version=…`) is kept. The one rule for the LLM, STT and TTS clients and the stored LLM
+ * configurations.
  */
-export function openAiBase(provider: string, baseUrl: string | undefined): string {
-  if (!baseUrl) throw misconfigured(provider, 'no base URL; set it (e.g. https://api.openai.com)');
+export function openAiApi(provider: string, baseUrl: string | undefined): (endpoint: string) => string {
+  if (!baseUrl) throw misconfigured(provider, 'no base URL; set it (e.g. https://api.openai.com/v1)');
   let url: URL;
   try {
     url = new URL(baseUrl);
@@ -284,7 +291,15 @@ export function openAiBase(provider: string, baseUrl: string | undefined): strin
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw misconfigured(provider, `the base URL must start with http:// or https:// (got ${url.protocol})`);
   }
-  return url.href.replace(/\/+$/, '').replace(/\/v1$/, '');
+  let root = url.pathname.replace(/\/+$/, '');
+  const named = OPENAI_ENDPOINTS.find((e) => root.endsWith(e));
+  if (named) root = root.slice(0, -named.length);
+  if (root === '') root = '/v1';
+  return (endpoint) => {
+    const u = new URL(url);
+    u.pathname = `${root}/${endpoint}`;
+    return u.toString();
+  };
 }
 
 /** Checks a vendor base URL with a fixed default (for tests and proxies). */

@@ -1,5 +1,5 @@
 /**
- * LLM over OpenAI-compatible chat completions (`POST {base}/v1/chat/completions`, `stream: true`):
+ * LLM over OpenAI-compatible chat completions (`POST {base}/chat/completions`, `stream: true`):
  * OpenAI, Groq, OpenRouter, vLLM, llama.cpp, Ollama. Yields the answer's text deltas from the SSE
  * `data:` chunks until `[DONE]`.
  */
@@ -8,7 +8,7 @@ import {
   bearer,
   DEFAULT_RETRY,
   lines,
-  openAiBase,
+  openAiApi,
   requestText,
   requireKeyFor,
   retryBeforeOutput,
@@ -58,22 +58,22 @@ export class OpenAiLlm implements LlmProvider {
     this.name = options.name ?? 'openai-llm';
   }
 
-  private config(): { base: string; model: string } {
-    const base = openAiBase(this.name, this.o.baseUrl);
-    requireKeyFor(this.name, base, this.o.apiKey);
+  private config(): { api: (endpoint: string) => string; model: string } {
+    const api = openAiApi(this.name, this.o.baseUrl);
+    requireKeyFor(this.name, api('models'), this.o.apiKey);
     if (!this.o.model) throw misconfigured(this.name, 'no model; set one (e.g. gpt-4o-mini)');
-    return { base, model: this.o.model };
+    return { api, model: this.o.model };
   }
 
   /** Checks the settings; with `probe`, lists the models (a wrong key or URL fails here). */
   async check(opts: CheckOptions = {}): Promise<void> {
-    const { base } = this.config();
-    if (opts.probe) await probeModels(this.name, base, this.o.apiKey, opts.signal, this.o.timeoutMs);
+    const { api } = this.config();
+    if (opts.probe) await probeModels(this.name, api('models'), this.o.apiKey, opts.signal, this.o.timeoutMs);
   }
 
   /** Streams the assistant's answer to `messages` (after the system prompt) as text deltas. */
   async *chat(messages: readonly ChatMessage[], opts: ChatOptions): AsyncGenerator<string, void, undefined> {
-    const { base, model } = this.config();
+    const { api, model } = this.config();
     const system = opts.system ?? this.o.systemPrompt;
     const body = JSON.stringify({
       model,
@@ -87,7 +87,7 @@ export class OpenAiLlm implements LlmProvider {
       this.deltas(
         streamRequest({
           provider: this.name,
-          url: `${base}/v1/chat/completions`,
+          url: api('chat/completions'),
           headers: {
             'content-type': 'application/json',
             accept: 'text/event-stream',
@@ -146,12 +146,12 @@ function streamedError(provider: string, error: unknown): ProviderError {
 }
 
 /**
- * `GET {base}/v1/models`: cheap and supported by OpenAI-compatible servers. A 404 passes (the server
+ * `GET {base}/models`: cheap and supported by OpenAI-compatible servers. A 404 passes (the server
  * answered; some local servers do not list models); 401/403 and connection failures throw.
  */
 export async function probeModels(
   provider: string,
-  base: string,
+  modelsUrl: string,
   apiKey: string | undefined,
   signal: AbortSignal | undefined,
   timeoutMs = 5_000,
@@ -159,7 +159,7 @@ export async function probeModels(
   try {
     await requestText({
       provider,
-      url: `${base}/v1/models`,
+      url: modelsUrl,
       method: 'GET',
       headers: bearer(apiKey),
       signal: signal ?? new AbortController().signal,

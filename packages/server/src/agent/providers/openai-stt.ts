@@ -1,5 +1,5 @@
 /**
- * Batch STT over the OpenAI-compatible transcription endpoint (`POST {base}/v1/audio/transcriptions`,
+ * Batch STT over the OpenAI-compatible transcription endpoint (`POST {base}/audio/transcriptions`,
  * multipart `file` + `model` + `language`, JSON `{text}` back): OpenAI, Groq, and local whisper servers
  * (faster-whisper-server/speaches, LocalAI, whisper.cpp's OpenAI mode). One request per utterance.
  */
@@ -8,7 +8,7 @@ import { misconfigured, protocolError } from './errors.js';
 import {
   bearer,
   DEFAULT_RETRY,
-  openAiBase,
+  openAiApi,
   requestText,
   requireKeyFor,
   retrying,
@@ -47,22 +47,22 @@ export class OpenAiStt implements BatchSttProvider {
     this.name = options.name ?? 'openai-stt';
   }
 
-  private config(): { base: string; model: string } {
-    const base = openAiBase(this.name, this.o.baseUrl);
-    requireKeyFor(this.name, base, this.o.apiKey);
+  private config(): { api: (endpoint: string) => string; model: string } {
+    const api = openAiApi(this.name, this.o.baseUrl);
+    requireKeyFor(this.name, api('models'), this.o.apiKey);
     if (!this.o.model) throw misconfigured(this.name, 'no model; set one (e.g. whisper-1)');
-    return { base, model: this.o.model };
+    return { api, model: this.o.model };
   }
 
   /** Checks the settings; with `probe`, lists the models (a wrong key or URL fails here). */
   async check(opts: CheckOptions = {}): Promise<void> {
-    const { base } = this.config();
-    if (opts.probe) await probeModels(this.name, base, this.o.apiKey, opts.signal, this.o.timeoutMs);
+    const { api } = this.config();
+    if (opts.probe) await probeModels(this.name, api('models'), this.o.apiKey, opts.signal, this.o.timeoutMs);
   }
 
   /** Uploads the utterance as a 16-bit WAV and returns the transcript. */
   async transcribe(pcm: Int16Array, opts: TranscribeOptions): Promise<{ text: string }> {
-    const { base, model } = this.config();
+    const { api, model } = this.config();
     const wav = encodeWav(pcm, opts.sampleRateHz);
     const language = (opts.language ?? this.o.language)?.split(/[-_]/)[0]?.toLowerCase();
     const form = () => {
@@ -77,7 +77,7 @@ export class OpenAiStt implements BatchSttProvider {
     const body = await retrying(this.o.retry ?? DEFAULT_RETRY, opts.signal, () =>
       requestText({
         provider: this.name,
-        url: `${base}/v1/audio/transcriptions`,
+        url: api('audio/transcriptions'),
         headers: { accept: 'application/json', ...bearer(this.o.apiKey) },
         body: form(),
         signal: opts.signal,

@@ -1,5 +1,5 @@
 /**
- * TTS over the OpenAI-compatible speech endpoint (`POST {base}/v1/audio/speech`, `response_format:
+ * TTS over the OpenAI-compatible speech endpoint (`POST {base}/audio/speech`, `response_format:
  * "pcm"`): raw 24 kHz PCM16 mono, streamed as it is generated. OpenAI, and local servers that follow
  * it (Kokoro-FastAPI, openedai-speech, LocalAI). No word timings.
  */
@@ -7,7 +7,7 @@ import { misconfigured } from './errors.js';
 import {
   bearer,
   DEFAULT_RETRY,
-  openAiBase,
+  openAiApi,
   requireKeyFor,
   retryBeforeOutput,
   streamRequest,
@@ -56,23 +56,23 @@ export class OpenAiTts implements TtsProvider {
     this.name = options.name ?? 'openai-tts';
   }
 
-  private config(): { base: string; model: string; voice: string } {
-    const base = openAiBase(this.name, this.o.baseUrl);
-    requireKeyFor(this.name, base, this.o.apiKey);
+  private config(): { api: (endpoint: string) => string; model: string; voice: string } {
+    const api = openAiApi(this.name, this.o.baseUrl);
+    requireKeyFor(this.name, api('models'), this.o.apiKey);
     if (!this.o.model) throw misconfigured(this.name, 'no model; set one (e.g. gpt-4o-mini-tts)');
     if (!this.o.voice) throw misconfigured(this.name, 'no voice; set one (e.g. alloy)');
-    return { base, model: this.o.model, voice: this.o.voice };
+    return { api, model: this.o.model, voice: this.o.voice };
   }
 
   /** Checks the settings; with `probe`, lists the models (a wrong key or URL fails here). */
   async check(opts: CheckOptions = {}): Promise<void> {
-    const { base } = this.config();
-    if (opts.probe) await probeModels(this.name, base, this.o.apiKey, opts.signal, this.o.timeoutMs);
+    const { api } = this.config();
+    if (opts.probe) await probeModels(this.name, api('models'), this.o.apiKey, opts.signal, this.o.timeoutMs);
   }
 
   /** Streams the speech of `text` as 24 kHz PCM16. */
   async *synthesize(text: string, opts: CallOptions): AsyncGenerator<AudioChunk, void, undefined> {
-    const { base, model, voice } = this.config();
+    const { api, model, voice } = this.config();
     if (!text.trim()) return;
     const body = JSON.stringify({
       model,
@@ -83,19 +83,19 @@ export class OpenAiTts implements TtsProvider {
       ...(this.o.instructions ? { instructions: this.o.instructions } : {}),
     });
     yield* retryBeforeOutput(this.o.retry ?? DEFAULT_RETRY, opts.signal, () =>
-      this.stream(base, body, opts.signal),
+      this.stream(api('audio/speech'), body, opts.signal),
     );
   }
 
   private async *stream(
-    base: string,
+    url: string,
     body: string,
     signal: AbortSignal,
   ): AsyncGenerator<AudioChunk, void, undefined> {
     const pcm = new Pcm16Assembler();
     const bytes = streamRequest({
       provider: this.name,
-      url: `${base}/v1/audio/speech`,
+      url,
       headers: { 'content-type': 'application/json', ...bearer(this.o.apiKey) },
       body,
       signal,
