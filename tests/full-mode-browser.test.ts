@@ -1,0 +1,167 @@
+/**
+ * FULL mode in headless Chromium: the browser SDK (script-tag build) starts a FULL session with its
+ * microphone (`voiceChat`), Chromium plays a WAV as that microphone (an espeak-ng question, then
+ * silence, looped), and the server hears it: VAD → STT (a local server speaking OpenAI's
+ * transcriptions protocol) → LLM (a local OpenAI-compatible server) → espeak-ng → the avatar speaks.
+ * The page receives the transcripts in order; `message()` (avatar.speak_response) answers typed text.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { decodeWav, downmix, encodeWav, floatToPcm16, resample } from '@liveface/engine';
+import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
+import { chatSse, sseHead } from './helpers/fake-openai.js';
+import { startFakeServer, type FakeServer } from './helpers/fake-server.js';
+import { expectOk } from './helpers/rest.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+declare const window: any;
+declare const location: any;
+
+const dir = mkdtempSync(join(tmpdir(), 'liveface-full-browser-'));
+const micWav = join(dir, 'question.wav');
+let vendor: FakeServer;
+let server: TestServer;
+let browser: Browser;
+let token = '';
+
+beforeAll(async () => {
+  execFileSync(process.execPath, ['packages/sdk-browser/build.mjs'], { cwd: new URL('..', import.meta.url) });
+  // The fake microphone: a spoken question, then 5 s of silence (Chromium loops the file).
+  const wav = decodeWav(
+    new Uint8Array(execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', 'When is breakfast served?'])),
+  );
+  const speech = floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, 48_000));
+  const mic = new Int16Array(speech.length + 5 * 48_000);
+  mic.set(speech);
+  writeFileSync(micWav, encodeWav(mic, 48_000, 1));
+
+  vendor = await startFakeServer();
+  vendor.onHttp((req, res: ServerResponse) => {
+    if (req.url.endsWith('/audio/transcriptions')) {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ text: 'When is breakfast?' }));
+    } else if (req.url.endsWith('/chat/completions')) {
+      const last = JSON.parse(req.body.toString('utf8')).messages.at(-1).content as string;
+      sseHead(res);
+      res.end(chatSse(last === 'When is breakfast?' ? ['Breakfast', ' is at seven.'] : ['We have a pool.']));
+    } else res.writeHead(404).end();
+  });
+  server = await startTestServer({
+    sttProvider: 'openai',
+    sttBaseUrl: `${vendor.url}/v1`,
+    sttApiKey: 'sk-stt',
+  });
+  const secret = expectOk(
+    await server.api('/v1/secrets', {
+      body: { secret_name: 'llm', secret_value: 'sk-test', secret_type: 'OPENAI_API_KEY' },
+    }),
+  );
+  const cfg = expectOk(
+    await server.api('/v1/llm-configurations', {
+      body: {
+        display_name: 'fake',
+        model_name: 'gpt-fake',
+        secret_id: secret.id,
+        base_url: `${vendor.url}/v1`,
+      },
+    }),
+  );
+  const ctx = expectOk(
+    await server.api('/v1/contexts', {
+      body: { name: 'hotel', prompt: 'You are a hotel concierge.', opening_text: 'Hello!' },
+    }),
+  );
+  token = expectOk(
+    await server.api('/v1/sessions/token', {
+      body: {
+        mode: 'FULL',
+        avatar_id: SANDBOX_AVATAR_ID,
+        avatar_persona: { context_id: ctx.id },
+        llm_configuration_id: cfg.id,
+        video_settings: { quality: 'low' },
+      },
+    }),
+  ).session_token;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${micWav}`,
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await vendor?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('speech from the microphone is heard, transcribed and answered; typed text is answered; transcripts arrive in order', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => window.Liveface !== undefined);
+  const r = await page.evaluate(async (t) => {
+    const session = new window.Liveface.LiveAvatarSession(t, { apiUrl: location.origin, voiceChat: true });
+    const events: { name: string; text?: string }[] = [];
+    for (const name of [
+      'user.speak_started',
+      'user.speak_ended',
+      'user.transcription',
+      'avatar.transcription',
+      'avatar.speak_started',
+      'avatar.speak_ended',
+    ]) {
+      session.on(name, (e: any) => events.push({ name, text: e?.text }));
+    }
+    const until = (pred: () => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        const t0 = Date.now();
+        const timer = setInterval(() => {
+          if (pred()) resolve(void clearInterval(timer));
+          else if (Date.now() - t0 > 30_000) {
+            clearInterval(timer);
+            reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(events)}`));
+          }
+        }, 20);
+      });
+    const has = (name: string, text: string) => events.some((e) => e.name === name && e.text === text);
+    await session.start();
+    await until(() => has('avatar.transcription', 'Breakfast is at seven.'), 'the spoken question answered');
+    session.message('Is there a pool?');
+    await until(() => has('avatar.transcription', 'We have a pool.'), 'the typed question answered');
+    const mode = session.mode;
+    await session.stop();
+    return { mode, events };
+  }, token);
+  expect(r.mode).toBe('FULL');
+  const names = r.events.map((e) => e.name);
+  const at = (name: string, text?: string) =>
+    r.events.findIndex((e) => e.name === name && (text === undefined || e.text === text));
+  expect(at('avatar.transcription', 'Hello!')).toBeGreaterThanOrEqual(0);
+  const question = at('user.transcription', 'When is breakfast?');
+  expect(question).toBeGreaterThan(at('user.speak_started'));
+  expect(question).toBeGreaterThan(at('user.speak_ended'));
+  expect(at('avatar.transcription', 'Breakfast is at seven.')).toBeGreaterThan(question);
+  expect(names.filter((n) => n === 'avatar.speak_started').length).toBeGreaterThanOrEqual(2);
+  expect(errors).toEqual([]);
+  await page.close();
+}, 90_000);
