@@ -28,6 +28,7 @@ let vendor: FakeServer;
 let server: TestServer;
 let browser: Browser;
 let token = '';
+let pttToken = '';
 
 beforeAll(async () => {
   execFileSync(process.execPath, ['packages/sdk-browser/build.mjs'], { cwd: new URL('..', import.meta.url) });
@@ -84,6 +85,18 @@ beforeAll(async () => {
         avatar_id: SANDBOX_AVATAR_ID,
         avatar_persona: { context_id: ctx.id },
         llm_configuration_id: cfg.id,
+        video_settings: { quality: 'low' },
+      },
+    }),
+  ).session_token;
+  pttToken = expectOk(
+    await server.api('/v1/sessions/token', {
+      body: {
+        mode: 'FULL',
+        avatar_id: SANDBOX_AVATAR_ID,
+        avatar_persona: { context_id: ctx.id },
+        llm_configuration_id: cfg.id,
+        interactivity_type: 'PUSH_TO_TALK',
         video_settings: { quality: 'low' },
       },
     }),
@@ -162,6 +175,57 @@ it('speech from the microphone is heard, transcribed and answered; typed text is
   expect(question).toBeGreaterThan(at('user.speak_ended'));
   expect(at('avatar.transcription', 'Breakfast is at seven.')).toBeGreaterThan(question);
   expect(names.filter((n) => n === 'avatar.speak_started').length).toBeGreaterThanOrEqual(2);
+  expect(errors).toEqual([]);
+  await page.close();
+}, 90_000);
+
+it('push-to-talk: voiceChat.startPushToTalk / stopPushToTalk open a window; its speech is answered', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => window.Liveface !== undefined);
+  const r = await page.evaluate(async (t) => {
+    const session = new window.Liveface.LiveAvatarSession(t, {
+      apiUrl: location.origin,
+      voiceChat: { defaultMuted: true },
+    });
+    const events: { name: string; text?: string }[] = [];
+    for (const name of ['user.transcription', 'avatar.transcription', 'user.push_to_talk_stop_failed']) {
+      session.on(name, (e: any) => events.push({ name, text: e?.text }));
+    }
+    await session.start();
+    // Outside a window the server ignores the microphone (and the SDK keeps it muted).
+    await new Promise((w) => setTimeout(w, 1500));
+    const before = events.filter((e) => e.name === 'user.transcription').length;
+    await session.voiceChat.startPushToTalk();
+    const unmuted = !session.voiceChat.isMuted;
+    // The fake microphone loops a question and 5 s of silence: a 7 s window holds the question.
+    await new Promise((w) => setTimeout(w, 7000));
+    await session.voiceChat.stopPushToTalk();
+    const muted = session.voiceChat.isMuted;
+    const t0 = Date.now();
+    while (!events.some((e) => e.text === 'Breakfast is at seven.') && Date.now() - t0 < 20_000) {
+      await new Promise((w) => setTimeout(w, 50));
+    }
+    let stopAgain = '';
+    try {
+      await session.voiceChat.stopPushToTalk();
+    } catch (e) {
+      stopAgain = (e as Error).message;
+    }
+    await session.stop();
+    return { before, unmuted, muted, events, stopAgain };
+  }, pttToken);
+  expect(r.before).toBe(0);
+  expect(r.unmuted).toBe(true);
+  expect(r.muted).toBe(true);
+  const users = r.events.filter((e) => e.name === 'user.transcription');
+  expect(users).toEqual([{ name: 'user.transcription', text: 'When is breakfast?' }]);
+  expect(r.events.some((e) => e.name === 'avatar.transcription' && e.text === 'Breakfast is at seven.')).toBe(
+    true,
+  );
+  expect(r.stopAgain).toContain('push-to-talk was not started');
   expect(errors).toEqual([]);
   await page.close();
 }, 90_000);

@@ -51,6 +51,13 @@ export interface VoiceChat {
   readonly isMuted: boolean;
   mute(): void;
   unmute(): void;
+  /**
+   * FULL PUSH_TO_TALK sessions: opens a window (`user.start_push_to_talk`), resolves on
+   * `user.push_to_talk_started` and unmutes the microphone; rejects on `_start_failed`.
+   */
+  startPushToTalk(): Promise<void>;
+  /** Closes the window: mutes the microphone, resolves on `user.push_to_talk_stopped`. */
+  stopPushToTalk(): Promise<void>;
 }
 
 /** One avatar session, driven from the browser with a session token. */
@@ -127,7 +134,39 @@ export class LiveAvatarSession extends TypedEmitter<SessionEventCallbacks> {
       unmute: () => {
         if (this.mic) this.mic.enabled = true;
       },
+      startPushToTalk: async () => {
+        await this.pushToTalk(
+          'user.start_push_to_talk',
+          'user.push_to_talk_started',
+          'user.push_to_talk_start_failed',
+        );
+        if (this.mic) this.mic.enabled = true;
+      },
+      stopPushToTalk: async () => {
+        if (this.mic) this.mic.enabled = false;
+        await this.pushToTalk(
+          'user.stop_push_to_talk',
+          'user.push_to_talk_stopped',
+          'user.push_to_talk_stop_failed',
+        );
+      },
     };
+  }
+
+  /** Sends a push-to-talk command and waits for its acknowledgement (`…_failed` rejects). */
+  private pushToTalk(command: string, ok: string, failed: string): Promise<void> {
+    if (!this.rtc?.send({ event_type: command })) {
+      return Promise.reject(new Error('Push-to-talk needs a started session with its data channel open'));
+    }
+    return new Promise((resolve, reject) => {
+      const done = (e: AgentEvent) => {
+        if (e.event_type !== ok && e.event_type !== failed) return;
+        this.off(LivefaceEvent.DATA_MESSAGE, done);
+        if (e.event_type === ok) resolve();
+        else reject(new Error(`${command} failed: ${typeof e.reason === 'string' ? e.reason : 'refused'}`));
+      };
+      this.on(LivefaceEvent.DATA_MESSAGE, done);
+    });
   }
 
   /** Starts the session and connects its media; rejects (after cleaning up) if any step fails. */
