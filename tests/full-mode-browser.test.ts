@@ -31,7 +31,9 @@ let token = '';
 let pttToken = '';
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ['packages/sdk-browser/build.mjs'], { cwd: new URL('..', import.meta.url) });
+  for (const pkg of ['sdk-browser', 'playground']) {
+    execFileSync(process.execPath, [`packages/${pkg}/build.mjs`], { cwd: new URL('..', import.meta.url) });
+  }
   // The fake microphone: a spoken question, then 5 s of silence (Chromium loops the file).
   const wav = decodeWav(
     new Uint8Array(execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', 'When is breakfast served?'])),
@@ -57,6 +59,9 @@ beforeAll(async () => {
     sttProvider: 'openai',
     sttBaseUrl: `${vendor.url}/v1`,
     sttApiKey: 'sk-stt',
+    // The playground's FULL sessions use the server's default LLM.
+    llmBaseUrl: `${vendor.url}/v1`,
+    llmApiKey: 'sk-llm',
   });
   const secret = expectOk(
     await server.api('/v1/secrets', {
@@ -226,6 +231,36 @@ it('push-to-talk: voiceChat.startPushToTalk / stopPushToTalk open a window; its 
     true,
   );
   expect(r.stopAgain).toContain('push-to-talk was not started');
+  expect(errors).toEqual([]);
+  await page.close();
+}, 90_000);
+
+it('the playground in FULL mode: the microphone is answered, typed text too, transcripts on the page', async () => {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => window.document.querySelectorAll('#avatar option').length > 0);
+  await page.click('#mode label:has(input[value="FULL"])');
+  await page.click('#start');
+  const line = (role: string, text: string) =>
+    page.locator(`#transcript li[data-role="${role}"][data-final="true"]`, { hasText: text });
+  await line('avatar', "Hi! I'm listening.").waitFor({ timeout: 30_000 });
+  await line('user', 'When is breakfast?').first().waitFor({ timeout: 30_000 });
+  await line('avatar', 'Breakfast is at seven.').first().waitFor({ timeout: 30_000 });
+  expect(await page.textContent('#providers')).toContain('LLM: the server default.');
+  expect(await page.textContent('#providers')).toContain('Speech-to-text: openai.');
+  await page.fill('#ask', 'Is there a pool?');
+  await page.click('#ask-send');
+  await line('avatar', 'We have a pool.').waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: new URL('../test-artifacts/playground-full.png', import.meta.url).pathname });
+  await page.click('#stop');
+  await page.waitForFunction(() => window.document.body.dataset.state === 'DISCONNECTED', null, {
+    timeout: 15_000,
+  });
+  // The playground context was made once and is the user's to edit.
+  const contexts = expectOk(await server.api('/v1/contexts'));
+  expect(JSON.stringify(contexts)).toContain('Liveface playground');
   expect(errors).toEqual([]);
   await page.close();
 }, 90_000);

@@ -32,6 +32,14 @@ const ui = {
   micBadge: byId<HTMLSpanElement>('badge-mic'),
   avatar: byId<HTMLSelectElement>('avatar'),
   quality: byId<HTMLDivElement>('quality'),
+  mode: byId<HTMLDivElement>('mode'),
+  conversation: byId<HTMLElement>('conversation'),
+  providers: byId<HTMLParagraphElement>('providers'),
+  transcript: byId<HTMLOListElement>('transcript'),
+  askForm: byId<HTMLFormElement>('ask-form'),
+  ask: byId<HTMLInputElement>('ask'),
+  askSend: byId<HTMLButtonElement>('ask-send'),
+  ptt: byId<HTMLButtonElement>('ptt'),
   keyField: byId<HTMLDivElement>('key-field'),
   apiKey: byId<HTMLInputElement>('api-key'),
   voiceChat: byId<HTMLInputElement>('voice-chat'),
@@ -107,6 +115,23 @@ function showError(err: unknown): void {
   ui.error.hidden = false;
 }
 
+/** LITE, FULL (conversational) or PTT (FULL push-to-talk). */
+function mode(): string {
+  return ui.mode.querySelector<HTMLInputElement>('input:checked')?.value ?? 'LITE';
+}
+
+/** FULL: one transcript line per turn; chunks update the open line of their side. */
+function transcript(role: 'user' | 'avatar', text: string, final: boolean, append = false): void {
+  const last = ui.transcript.lastElementChild as HTMLLIElement | null;
+  const open = last && last.dataset.role === role && last.dataset.final === 'false' ? last : null;
+  const li = open ?? document.createElement('li');
+  li.dataset.role = role;
+  li.dataset.final = String(final);
+  li.textContent = append && open ? (li.textContent ?? '') + text : text;
+  if (!open) ui.transcript.append(li);
+  ui.transcript.scrollTop = ui.transcript.scrollHeight;
+}
+
 function quality(): string {
   return ui.quality.querySelector<HTMLInputElement>('input:checked')?.value ?? 'medium';
 }
@@ -134,17 +159,37 @@ async function sessionToken(): Promise<string> {
   const avatarId = ui.avatar.value;
   if (keyless) {
     try {
+      const m = mode();
       const data = (await api('/v1/playground/session', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ avatar_id: avatarId, quality: quality() }),
-      })) as { session_token: string };
+        body: JSON.stringify({
+          avatar_id: avatarId,
+          quality: quality(),
+          mode: m === 'LITE' ? 'LITE' : 'FULL',
+          interactivity_type: m === 'PTT' ? 'PUSH_TO_TALK' : 'CONVERSATIONAL',
+        }),
+      })) as { session_token: string; providers?: { llm: boolean; stt: string | null } };
+      if (data.providers) {
+        const p = data.providers;
+        ui.providers.textContent = [
+          p.llm ? 'LLM: the server default.' : 'No LLM: set LIVEFACE_LLM_BASE_URL to get answers.',
+          p.stt
+            ? `Speech-to-text: ${p.stt}.`
+            : 'No speech-to-text: set LIVEFACE_STT_PROVIDER to be understood (typing works).',
+        ].join(' ');
+      }
       return data.session_token;
     } catch (err) {
       if ((err as { status?: number }).status !== 404) throw err;
       // The key-less endpoint is off for this request (e.g. reached through a proxy): ask for a key.
       useApiKey();
     }
+  }
+  if (mode() !== 'LITE') {
+    throw new Error(
+      'FULL mode here uses the key-less playground session of a local server; with an API key, mint a FULL token on your backend.',
+    );
   }
   const key = ui.apiKey.value.trim();
   if (!key) {
@@ -166,9 +211,18 @@ function render(state: string): void {
   const live = state === 'CONNECTED';
   ui.start.disabled = !idle;
   ui.stop.disabled = !(live || state === 'CONNECTING');
-  for (const el of [ui.avatar, ui.apiKey, ui.voiceChat, ...ui.quality.querySelectorAll('input')]) {
+  for (const el of [
+    ui.avatar,
+    ui.apiKey,
+    ui.voiceChat,
+    ...ui.quality.querySelectorAll('input'),
+    ...ui.mode.querySelectorAll('input'),
+  ]) {
     el.disabled = !idle;
   }
+  const full = live && String(session?.mode) === 'FULL';
+  ui.askSend.disabled = !full;
+  ui.ptt.disabled = !full;
   for (const el of [ui.repeat, ui.interrupt, ui.listening]) el.disabled = !live;
   ui.speakFile.disabled = !live || !fileAudio;
   if (state === 'CONNECTING') ui.stageMessage.textContent = 'Connecting…';
@@ -201,6 +255,14 @@ function wire(s: LiveAvatarSession): void {
     }
   });
   s.on(LivefaceEvent.DATA_MESSAGE, (e: AgentEvent) => log.add('dc', e.event_type, e));
+  s.on(AgentEventsEnum.USER_TRANSCRIPTION_CHUNK, (e: AgentEvent) =>
+    transcript('user', String(e.text), false),
+  );
+  s.on(AgentEventsEnum.USER_TRANSCRIPTION, (e: AgentEvent) => transcript('user', String(e.text), true));
+  s.on(AgentEventsEnum.AVATAR_TRANSCRIPTION_CHUNK, (e: AgentEvent) =>
+    transcript('avatar', String(e.text), false, true),
+  );
+  s.on(AgentEventsEnum.AVATAR_TRANSCRIPTION, (e: AgentEvent) => transcript('avatar', String(e.text), true));
   s.on(AgentEventsEnum.AVATAR_SPEAK_STARTED, () => (ui.talking.hidden = false));
   s.on(AgentEventsEnum.AVATAR_SPEAK_ENDED, () => (ui.talking.hidden = true));
 }
@@ -211,11 +273,17 @@ async function start(): Promise<void> {
   log.reset();
   render('CONNECTING');
   try {
+    const m = mode();
+    ui.transcript.replaceChildren();
+    ui.providers.textContent = '';
     const token = await sessionToken();
+    // FULL: the avatar listens to the microphone (muted outside push-to-talk windows).
     const s = new Liveface.LiveAvatarSession(token, {
       apiUrl: location.origin,
-      voiceChat: ui.voiceChat.checked,
+      voiceChat: m === 'PTT' ? { defaultMuted: true } : m === 'FULL' ? true : ui.voiceChat.checked,
     });
+    ui.conversation.hidden = m === 'LITE';
+    ui.ptt.hidden = m !== 'PTT';
     session = s;
     wire(s);
     await s.start();
@@ -377,6 +445,24 @@ ui.listening.addEventListener('change', () => {
   if (ui.listening.checked) session?.startListening();
   else session?.stopListening();
   log.add('out', ui.listening.checked ? 'agent.start_listening' : 'agent.stop_listening');
+});
+ui.askForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = ui.ask.value.trim();
+  if (!session || !text || ui.askSend.disabled) return;
+  session.message(text);
+  transcript('user', text, true);
+  log.add('out', 'avatar.speak_response', text);
+  ui.ask.value = '';
+});
+ui.ptt.addEventListener('click', () => {
+  if (!session) return;
+  const on = ui.ptt.getAttribute('aria-pressed') !== 'true';
+  ui.ptt.setAttribute('aria-pressed', String(on));
+  ui.ptt.textContent = on ? 'Release (send)' : 'Push to talk';
+  const step = on ? session.voiceChat.startPushToTalk() : session.voiceChat.stopPushToTalk();
+  log.add('out', on ? 'user.start_push_to_talk' : 'user.stop_push_to_talk');
+  step.catch((err: unknown) => showError(err));
 });
 ui.logVerbose.addEventListener('change', () => (log.verbose = ui.logVerbose.checked));
 ui.clearLog.addEventListener('click', () => log.clear());

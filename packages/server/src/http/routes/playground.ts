@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { LivefaceError } from '../../errors.js';
 import { route, type AnyRoute } from '../route.js';
+import { createContext } from '../../store/contexts.js';
 import type { HttpContext } from './context.js';
 
 /** Built files of the page and of the SDK (the server runs from src/ in tests and dist/ in production). */
@@ -88,7 +89,34 @@ export function keylessAllowed(config: Config, req: FastifyRequest): boolean {
 const PlaygroundSessionRequest = z.object({
   avatar_id: z.string().min(1).max(128).default(SANDBOX_AVATAR_ID),
   quality: VideoQuality.default('medium'),
+  /** FULL: a conversation with the server's default LLM (LIVEFACE_LLM_*) and the playground context. */
+  mode: z.enum(['LITE', 'FULL']).default('LITE'),
+  interactivity_type: z.enum(['CONVERSATIONAL', 'PUSH_TO_TALK']).default('CONVERSATIONAL'),
 });
+
+/** The playground's answer: the token, and for FULL which providers the server has. */
+const PlaygroundSessionResponse = TokenResponse.extend({
+  providers: z.object({ llm: z.boolean(), stt: z.string().nullable() }).optional(),
+});
+
+/** The context of playground conversations: made on first use, then the user's to edit (GET /v1/contexts). */
+const PLAYGROUND_CONTEXT = {
+  name: 'Liveface playground',
+  prompt:
+    'You are a friendly assistant shown as a talking avatar in the Liveface playground. Answer in one or two short sentences.',
+  opening_text: "Hi! I'm listening. Ask me anything.",
+};
+
+async function playgroundContextId(ctx: HttpContext): Promise<string> {
+  const found = await ctx.db
+    .selectFrom('contexts')
+    .select('id')
+    .where('name', '=', PLAYGROUND_CONTEXT.name)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  if (found) return found.id;
+  return (await createContext(ctx.db, PLAYGROUND_CONTEXT, ctx.clock.now())).id;
+}
 
 /** The key-less session route, present only when the playground resolves to on. */
 export function playgroundRoutes(ctx: HttpContext): AnyRoute[] {
@@ -99,10 +127,10 @@ export function playgroundRoutes(ctx: HttpContext): AnyRoute[] {
       path: '/v1/playground/session',
       tag: 'playground',
       summary:
-        'Create a LITE session without an API key, for the playground page. Exists only while the playground setting resolves to on (docs/playground.md).',
+        'Create a session without an API key, for the playground page: LITE, or FULL with the server default LLM and the "Liveface playground" context. Exists only while the playground setting resolves to on (docs/playground.md).',
       auth: 'none',
       body: PlaygroundSessionRequest,
-      response: TokenResponse,
+      response: PlaygroundSessionResponse,
       handler: async ({ req, body }) => {
         if (!keylessAllowed(ctx.config, req)) {
           throw new LivefaceError(
@@ -110,12 +138,25 @@ export function playgroundRoutes(ctx: HttpContext): AnyRoute[] {
             'The key-less playground endpoint answers only local requests from the playground page; use an API key with POST /v1/sessions/token.',
           );
         }
+        if (body.mode === 'LITE') {
+          const request = TokenRequest.parse({
+            mode: 'LITE',
+            avatar_id: body.avatar_id,
+            video_settings: { quality: body.quality },
+          });
+          return ctx.sessions.create(request, null);
+        }
         const request = TokenRequest.parse({
-          mode: 'LITE',
+          mode: 'FULL',
           avatar_id: body.avatar_id,
           video_settings: { quality: body.quality },
+          avatar_persona: { context_id: await playgroundContextId(ctx) },
+          interactivity_type: body.interactivity_type,
         });
-        return ctx.sessions.create(request, null);
+        return {
+          ...(await ctx.sessions.create(request, null)),
+          providers: { llm: !!ctx.config.llmBaseUrl, stt: ctx.config.sttProvider ?? null },
+        };
       },
     }),
   ];
