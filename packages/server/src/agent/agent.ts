@@ -19,6 +19,7 @@
  */
 import type { Logger } from 'pino';
 import type { SessionRuntime } from '../sessions/runtime.js';
+import { AsyncQueue } from './async-queue.js';
 import {
   ProviderError,
   SentenceSplitter,
@@ -168,41 +169,22 @@ export class ConversationAgent {
     let said = '';
     // Sentences are spoken in order while the answer streams; speaking one waits for its audio only
     // as fast as the TTS delivers it, so generation and speech overlap.
-    const sentences: string[] = [];
-    const waker: { wake: (() => void) | null } = { wake: null };
-    let done = false;
+    const sentences = new AsyncQueue<string>();
     // Settled here so a TTS failure while the LLM still streams is not an unhandled rejection.
-    const speaker = this.speak(
-      (async function* () {
-        for (;;) {
-          const next = sentences.shift();
-          if (next !== undefined) yield next;
-          else if (done) return;
-          else await new Promise<void>((r) => (waker.wake = r));
-        }
-      })(),
-      signal,
-      source,
-    ).then(
+    const speaker = this.speak(sentences, signal, source).then(
       () => null,
       (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
     );
-    const push = (xs: string[]) => {
-      sentences.push(...xs);
-      waker.wake?.();
-      waker.wake = null;
-    };
     try {
       for await (const delta of llm.chat(this.history, { signal, system: prompt })) {
         if (signal.aborted) break;
         said += delta;
         this.o.emit({ event_type: 'avatar.transcription.chunk', source_event_id: source, text: delta });
-        push(splitter.push(delta));
+        sentences.push(...splitter.push(delta));
       }
-      push(splitter.flush());
+      sentences.push(...splitter.flush());
     } finally {
-      done = true;
-      waker.wake?.();
+      sentences.end();
     }
     const ttsError = await speaker;
     if (ttsError) throw ttsError;

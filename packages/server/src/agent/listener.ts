@@ -17,6 +17,7 @@
  */
 import type { Logger } from 'pino';
 import type { AgentOutEvent } from './agent.js';
+import { AsyncQueue } from './async-queue.js';
 import type { StreamingSttProvider, SttProvider } from './providers/index.js';
 import { Resampler } from './resampler.js';
 import { VAD_SAMPLE_RATE_HZ, type VadEvent } from './vad.js';
@@ -81,7 +82,7 @@ export class UserListener {
   private bargedIn = false;
   private transcribing: Promise<void> = Promise.resolve();
   /** The streaming STT's input while a CONVERSATIONAL turn is being heard. */
-  private live: AudioQueue | null = null;
+  private live: AsyncQueue<Int16Array> | null = null;
   private readonly abort = new AbortController();
   private closed = false;
 
@@ -196,7 +197,7 @@ export class UserListener {
 
   /** Streams the turn to the STT while the user speaks; the result joins the queue of turns. */
   private hearLive(stt: StreamingSttProvider, preRoll: Int16Array): void {
-    const queue = new AudioQueue();
+    const queue = new AsyncQueue<Int16Array>();
     queue.push(preRoll);
     this.live = queue;
     const signal = this.abort.signal;
@@ -266,34 +267,6 @@ async function transcribeWith(
   })();
   for await (const e of stt.listen(chunks, opts)) if (e.kind === 'final') text += (text ? ' ' : '') + e.text;
   return text;
-}
-
-/** Audio handed to a streaming STT as it comes: an async iterable that ends with `end()`. */
-class AudioQueue implements AsyncIterable<Int16Array> {
-  private readonly chunks: Int16Array[] = [];
-  private done = false;
-  private wake: (() => void) | null = null;
-
-  push(pcm: Int16Array): void {
-    if (this.done) return;
-    this.chunks.push(pcm);
-    this.wake?.();
-  }
-
-  end(): void {
-    this.done = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Int16Array> {
-    for (;;) {
-      const next = this.chunks.shift();
-      if (next) yield next;
-      else if (this.done) return;
-      else await new Promise<void>((r) => (this.wake = r));
-      this.wake = null;
-    }
-  }
 }
 
 function concat(parts: Int16Array[]): Int16Array {

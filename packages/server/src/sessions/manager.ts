@@ -337,9 +337,7 @@ export class SessionManager {
       llm,
       prompt: setup.prompt,
       openingText: setup.openingText,
-      emit: (event) => {
-        for (const l of s.agentListeners) l(event);
-      },
+      emit: (event) => this.emitAgent(s, event),
       record: (role, text) => this.recordLine(s.id, role, text),
       log: log.child({ sessionId: s.id }),
     });
@@ -362,15 +360,12 @@ export class SessionManager {
     const stt = sttFor(config);
     if (stt) await stt.check();
     const restricted = s.request.avatar_persona.context_id == null;
-    const emit = (event: AgentOutEvent) => {
-      for (const l of s.agentListeners) l(event);
-    };
     return new UserListener({
       vad,
       stt,
       language: s.request.avatar_persona.language,
       mode: s.request.interactivity_type,
-      emit,
+      emit: (event) => this.emitAgent(s, event),
       // Barge-in: the user's voice stops the avatar (and drops what was queued).
       onSpeechStart: () => {
         if (agent.busy) agent.interrupt(null);
@@ -382,6 +377,10 @@ export class SessionManager {
       },
       log: log.child({ sessionId: s.id }),
     });
+  }
+
+  private emitAgent(s: LiveSession, event: AgentOutEvent): void {
+    for (const l of s.agentListeners) l(event);
   }
 
   private recordLine(id: string, role: 'user' | 'avatar', text: string): void {
