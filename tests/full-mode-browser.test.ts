@@ -10,13 +10,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeWav, downmix, encodeWav, floatToPcm16, resample } from '@liveface/engine';
-import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
 import { chatSse, sseHead } from './helpers/fake-openai.js';
 import { startFakeServer, type FakeServer } from './helpers/fake-server.js';
+import { fullPersona, fullToken } from './helpers/full.js';
 import { expectOk } from './helpers/rest.js';
+import { launchChromium } from './helpers/chromium.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 declare const window: any;
@@ -63,65 +64,19 @@ beforeAll(async () => {
     llmBaseUrl: `${vendor.url}/v1`,
     llmApiKey: 'sk-llm',
   });
-  const secret = expectOk(
-    await server.api('/v1/secrets', {
-      body: { secret_name: 'llm', secret_value: 'sk-test', secret_type: 'OPENAI_API_KEY' },
-    }),
-  );
-  const cfg = expectOk(
-    await server.api('/v1/llm-configurations', {
-      body: {
-        display_name: 'fake',
-        model_name: 'gpt-fake',
-        secret_id: secret.id,
-        base_url: `${vendor.url}/v1`,
-      },
-    }),
-  );
-  const ctx = expectOk(
-    await server.api('/v1/contexts', {
-      body: { name: 'hotel', prompt: 'You are a hotel concierge.', opening_text: 'Hello!' },
-    }),
-  );
-  token = expectOk(
-    await server.api('/v1/sessions/token', {
-      body: {
-        mode: 'FULL',
-        avatar_id: SANDBOX_AVATAR_ID,
-        avatar_persona: { context_id: ctx.id },
-        llm_configuration_id: cfg.id,
-        video_settings: { quality: 'low' },
-      },
-    }),
-  ).session_token;
-  pttToken = expectOk(
-    await server.api('/v1/sessions/token', {
-      body: {
-        mode: 'FULL',
-        avatar_id: SANDBOX_AVATAR_ID,
-        avatar_persona: { context_id: ctx.id },
-        llm_configuration_id: cfg.id,
-        interactivity_type: 'PUSH_TO_TALK',
-        video_settings: { quality: 'low' },
-      },
-    }),
-  ).session_token;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${micWav}`,
-    ],
+  const persona = await fullPersona(server, `${vendor.url}/v1`, {
+    name: 'hotel',
+    prompt: 'You are a hotel concierge.',
+    opening_text: 'Hello!',
   });
+  token = (await fullToken(server, persona, { video_settings: { quality: 'low' } })).session_token;
+  pttToken = (
+    await fullToken(server, persona, {
+      interactivity_type: 'PUSH_TO_TALK',
+      video_settings: { quality: 'low' },
+    })
+  ).session_token;
+  browser = await launchChromium(micWav);
 }, 60_000);
 
 afterAll(async () => {

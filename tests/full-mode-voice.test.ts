@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, downmix, floatToPcm16, resample } from '@liveface/engine';
-import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
 import { dgMetadata, dgResults } from './helpers/fake-deepgram.js';
 import { chatSse, sseHead } from './helpers/fake-openai.js';
 import { delay, startFakeServer, type FakeServer } from './helpers/fake-server.js';
+import { fullPersona, fullToken } from './helpers/full.js';
 import { expectOk } from './helpers/rest.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connectViewer, type Viewer } from './helpers/viewer.js';
@@ -19,8 +19,7 @@ import { connectViewer, type Viewer } from './helpers/viewer.js';
 const MIC_RATE = 48_000;
 let server: TestServer;
 let vendor: FakeServer;
-let contextId: string;
-let llmConfigId: string;
+let persona: Awaited<ReturnType<typeof fullPersona>>;
 const viewers: Viewer[] = [];
 let llmDeltas: string[] = ['Breakfast is at seven.'];
 let llmGapMs = 0;
@@ -68,24 +67,10 @@ beforeAll(async () => {
     sttBaseUrl: `${vendor.url}/v1`,
     sttApiKey: 'sk-stt',
   });
-  const secret = expectOk(
-    await server.api('/v1/secrets', {
-      body: { secret_name: 'llm', secret_value: 'sk-test', secret_type: 'OPENAI_API_KEY' },
-    }),
-  );
-  llmConfigId = expectOk(
-    await server.api('/v1/llm-configurations', {
-      body: {
-        display_name: 'fake',
-        model_name: 'gpt-fake',
-        secret_id: secret.id,
-        base_url: `${vendor.url}/v1`,
-      },
-    }),
-  ).id;
-  contextId = expectOk(
-    await server.api('/v1/contexts', { body: { name: 'hotel', prompt: 'You are a hotel concierge.' } }),
-  ).id;
+  persona = await fullPersona(server, `${vendor.url}/v1`, {
+    name: 'hotel',
+    prompt: 'You are a hotel concierge.',
+  });
 });
 afterEach(() => {
   for (const v of viewers.splice(0)) v.close();
@@ -95,25 +80,16 @@ afterAll(async () => {
   await vendor.stop();
 });
 
-async function startFull(interactivity: 'CONVERSATIONAL' | 'PUSH_TO_TALK') {
-  const t = expectOk(
-    await server.api('/v1/sessions/token', {
-      body: {
-        mode: 'FULL',
-        avatar_id: SANDBOX_AVATAR_ID,
-        avatar_persona: { context_id: contextId },
-        llm_configuration_id: llmConfigId,
-        interactivity_type: interactivity,
-      },
-    }),
-  );
+/** Starts a FULL session on `on` and joins it with a viewer that has a microphone. */
+async function startFull(interactivity: 'CONVERSATIONAL' | 'PUSH_TO_TALK', on = server, p = persona) {
+  const t = await fullToken(on, p, { interactivity_type: interactivity });
   const data = expectOk(
-    await server.api('/v1/sessions/start', { method: 'POST', token: t.session_token, key: null }),
+    await on.api('/v1/sessions/start', { method: 'POST', token: t.session_token, key: null }),
   );
   const v = await connectViewer(data.webrtc_url, { withMic: true });
   viewers.push(v);
   await v.until(() => v.connectionState() === 'connected', 10_000, 'connected');
-  return { v, sessionId: t.session_id as string };
+  return { v, sessionId: t.session_id };
 }
 
 const ofType = (v: Viewer, t: string) => v.events.filter((e) => e.event_type === t);
@@ -231,38 +207,8 @@ describe('FULL mode: streaming STT (Deepgram protocol)', () => {
           s.ws.close(1000);
         });
       });
-      const secret = expectOk(
-        await dgServer.api('/v1/secrets', {
-          body: { secret_name: 'llm', secret_value: 'sk-test', secret_type: 'OPENAI_API_KEY' },
-        }),
-      );
-      const cfg = expectOk(
-        await dgServer.api('/v1/llm-configurations', {
-          body: {
-            display_name: 'fake',
-            model_name: 'gpt-fake',
-            secret_id: secret.id,
-            base_url: `${vendor.url}/v1`,
-          },
-        }),
-      );
-      const ctx = expectOk(await dgServer.api('/v1/contexts', { body: { name: 'c', prompt: 'Be brief.' } }));
-      const t = expectOk(
-        await dgServer.api('/v1/sessions/token', {
-          body: {
-            mode: 'FULL',
-            avatar_id: SANDBOX_AVATAR_ID,
-            avatar_persona: { context_id: ctx.id },
-            llm_configuration_id: cfg.id,
-          },
-        }),
-      );
-      const data = expectOk(
-        await dgServer.api('/v1/sessions/start', { method: 'POST', token: t.session_token, key: null }),
-      );
-      const v = await connectViewer(data.webrtc_url, { withMic: true });
-      viewers.push(v);
-      await v.until(() => v.connectionState() === 'connected', 10_000, 'connected');
+      const dgPersona = await fullPersona(dgServer, `${vendor.url}/v1`, { name: 'c', prompt: 'Be brief.' });
+      const { v } = await startFull('CONVERSATIONAL', dgServer, dgPersona);
       llmDeltas = ['At seven.'];
       llmGapMs = 0;
       await talk(v, SENTENCE);

@@ -11,6 +11,7 @@ import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
 import { chatSse, sseHead } from './helpers/fake-openai.js';
 import { delay, startFakeServer, type FakeServer } from './helpers/fake-server.js';
 import { rms } from './helpers/media.js';
+import { fullPersona } from './helpers/full.js';
 import { expectError, expectOk, jwtPayload } from './helpers/rest.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connectViewer, type Viewer } from './helpers/viewer.js';
@@ -46,25 +47,11 @@ beforeAll(async () => {
     res.end();
   });
   server = await startTestServer();
-  const secret = expectOk(
-    await server.api('/v1/secrets', {
-      body: { secret_name: 'llm', secret_value: 'sk-test', secret_type: 'OPENAI_API_KEY' },
-    }),
-  );
-  llmConfigId = expectOk(
-    await server.api('/v1/llm-configurations', {
-      body: { display_name: 'fake', model_name: 'gpt-fake', secret_id: secret.id, base_url: `${llm.url}/v1` },
-    }),
-  ).id;
-  contextId = expectOk(
-    await server.api('/v1/contexts', {
-      body: {
-        name: 'concierge',
-        prompt: 'You are the concierge of ${hotel}. Be brief.',
-        opening_text: 'Welcome to ${hotel}.',
-      },
-    }),
-  ).id;
+  ({ llmConfigId, contextId } = await fullPersona(server, `${llm.url}/v1`, {
+    name: 'concierge',
+    prompt: 'You are the concierge of ${hotel}. Be brief.',
+    opening_text: 'Welcome to ${hotel}.',
+  }));
 });
 afterEach(() => {
   for (const v of viewers.splice(0)) v.close();

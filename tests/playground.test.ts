@@ -10,13 +10,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '@liveface/engine';
 import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
 import { parseConfig } from '@liveface/server';
 import { playgroundKeyless } from '../packages/server/src/http/routes/playground.js';
 import { mouthBox, syllables, toBase64 } from './helpers/media.js';
+import { launchChromium } from './helpers/chromium.js';
 import { TEST_KEY, startTestServer, type TestServer } from './helpers/server.js';
 
 // Browser globals of the functions run in the page (page.evaluate); the tests project has no DOM
@@ -53,22 +54,7 @@ beforeAll(async () => {
   writeFileSync(micWav, encodeWav(upsample(syllables(4000), 2, 1), 48_000, 1));
   writeFileSync(speechWav, encodeWav(upsample(syllables(3000), 2, 2), 48_000, 2));
   server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${micWav}`,
-    ],
-  });
+  browser = await launchChromium(micWav);
 }, 60_000);
 
 afterAll(async () => {
