@@ -16,6 +16,7 @@
  * would be noise to the VAD and STT).
  */
 import type { Logger } from 'pino';
+import { concatPcm16 } from '@liveface/engine';
 import type { AgentOutEvent } from './agent.js';
 import { AsyncQueue } from './async-queue.js';
 import type { StreamingSttProvider, SttProvider } from './providers/index.js';
@@ -106,7 +107,7 @@ export class UserListener {
     this.vadPending.push(pcm);
     this.vadPendingSamples += pcm.length;
     if (this.vadPendingSamples < VAD_PUSH_SAMPLES) return;
-    const chunk = concat(this.vadPending);
+    const chunk = concatPcm16(this.vadPending);
     this.vadPending = [];
     this.vadPendingSamples = 0;
     this.o.vad.push(chunk).then(
@@ -139,7 +140,7 @@ export class UserListener {
       };
     }
     this.ptt = false;
-    const audio = concat(this.turn ?? []);
+    const audio = concatPcm16(this.turn ?? []);
     this.turn = null;
     this.o.emit({ event_type: 'user.speak_ended' });
     if (audio.length >= MIN_PTT_SAMPLES) this.transcribe(audio);
@@ -179,7 +180,7 @@ export class UserListener {
         this.o.emit({ event_type: 'user.speak_started' });
         if (this.o.stt?.mode === 'streaming') this.hearLive(this.o.stt, preRoll);
       } else {
-        const audio = concat(this.turn ?? []);
+        const audio = concatPcm16(this.turn ?? []);
         this.turn = null;
         this.o.emit({ event_type: 'user.speak_ended' });
         if (this.live) {
@@ -267,14 +268,4 @@ async function transcribeWith(
   })();
   for await (const e of stt.listen(chunks, opts)) if (e.kind === 'final') text += (text ? ' ' : '') + e.text;
   return text;
-}
-
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

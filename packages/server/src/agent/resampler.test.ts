@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeWav, downmix, floatToPcm16 } from '@liveface/engine';
+import { concatPcm16, decodeWav, downmix, floatToPcm16 } from '@liveface/engine';
 import { Resampler } from './resampler.js';
 
 /** Deterministic PRNG (mulberry32), 0..1. */
@@ -29,16 +29,6 @@ function tone(freqHz: number, rateHz: number, seconds: number, amplitude = 16_00
   return out;
 }
 
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Pushes `input` in chunks of the given sizes (cycled), then flushes. */
 function run(r: Resampler, input: Int16Array, sizes: number[]): Int16Array {
   const parts: Int16Array[] = [];
@@ -48,7 +38,7 @@ function run(r: Resampler, input: Int16Array, sizes: number[]): Int16Array {
     at += n;
   }
   parts.push(r.flush());
-  return concat(parts);
+  return concatPcm16(parts);
 }
 
 function rms(x: Int16Array, from = 0, to = x.length): number {

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { decodeWav, downmix, floatToPcm16 } from '@liveface/engine';
+import { concatPcm16, decodeWav, downmix, floatToPcm16 } from '@liveface/engine';
 import { ProviderError } from './providers/errors.js';
 import { Resampler } from './resampler.js';
 import { SileroVad, SileroVadModel, VAD_SAMPLE_RATE_HZ, type VadEvent } from './vad.js';
@@ -69,16 +69,6 @@ function micTo16k(mic: Int16Array): Int16Array[] {
   return frames;
 }
 
-function concat(parts: Int16Array[]): Int16Array {
-  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Pushes the chunks one by one (awaiting each), then flushes; all events in order. */
 async function detect(vad: SileroVad, chunks: Int16Array[]): Promise<VadEvent[]> {
   const events: VadEvent[] = [];
@@ -122,7 +112,7 @@ beforeAll(async () => {
   scene = {
     mic,
     frames16k,
-    pcm16k: concat(frames16k),
+    pcm16k: concatPcm16(frames16k),
     truth: sentences.map((s, i) => ({ startMs: startsMs[i]! + s.onsetMs, endMs: startsMs[i]! + s.offsetMs })),
   };
 });
