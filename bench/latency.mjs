@@ -23,18 +23,7 @@
  *
  *   npm run bench:latency [-- --trials 40] [-- --gap 2000] [-- --chunk 480] [-- --lead 0] [-- --video-only]
  */
-import {
-  cpuLine,
-  flag,
-  load,
-  machine,
-  mean,
-  quantile,
-  sleep,
-  stopSession,
-  summary,
-  tracedSession,
-} from './lib/live.mjs';
+import { cpuLine, flag, load, machine, mean, quantile, sleep, summary, tracedSession } from './lib/live.mjs';
 import { mouthBox, mouthOpenness, rms, syllables, toBase64 } from './lib/media.mjs';
 import { readStamp } from './lib/stamp.mjs';
 import { connectViewer } from './lib/viewer.mjs';
@@ -48,7 +37,7 @@ const AUDIO_RMS = 10 ** (-30 / 20);
 
 const loadStart = load();
 console.log(`bench:latency — ${machine()}`);
-const { server, cpu, session, lite, rows } = await tracedSession();
+const { server, cpu, session, lite, rows, close } = await tracedSession();
 
 const box = mouthBox('medium');
 /** @type {{ at: number, seq: number | null, open: number }[]} */
@@ -83,9 +72,7 @@ await sleep(500);
 const loadEnd = load();
 const cpuUse = cpu();
 viewer.close();
-lite.close();
-await stopSession(server.url, session.sessionId);
-await server.close();
+await close();
 
 // Server times in our clock.
 const appends = rows('append');

@@ -38,7 +38,6 @@ import {
   now,
   quantile,
   sleep,
-  stopSession,
   tracedSession,
 } from './lib/live.mjs';
 import { mouthBox, mouthOpenness, toBase64 } from './lib/media.mjs';
@@ -60,7 +59,7 @@ const FEED_AHEAD_MS = 1000;
 
 const loadStart = load();
 console.log(`bench:sync — ${machine()}; ${MINUTES} min`);
-const { server, cpu, session, lite, rows } = await tracedSession();
+const { server, cpu, session, lite, rows, close } = await tracedSession();
 
 const box = mouthBox('medium');
 /** @type {{ at: number, seq: number | null, pixels: number }[]} */
@@ -154,9 +153,7 @@ otherByMinute.push(minuteCpu().otherPct);
 const loadEnd = load();
 const cpuUse = cpu();
 viewer.close();
-lite.close();
-await stopSession(server.url, session.sessionId);
-await server.close();
+await close();
 
 // ---- analysis: server times in our clock ----
 const ticks = rows('tick');

@@ -184,7 +184,13 @@ export async function tracedSession() {
   await server.trace(session.sessionId);
   const rows = (/** @type {string} */ kind) =>
     records.filter((r) => r.kind === kind).map((r) => ({ ...r.row, at: r.row.at - server.clockOffsetMs }));
-  return { server, cpu, session, lite, rows };
+  /** Closes the LITE socket, stops the session and the server. */
+  const close = async () => {
+    lite.close();
+    await stopSession(server.url, session.sessionId);
+    await server.close();
+  };
+  return { server, cpu, session, lite, rows, close };
 }
 
 /** A counter or gauge from Prometheus text, summed over its labels. */
