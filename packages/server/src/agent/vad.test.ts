@@ -204,6 +204,30 @@ describe('SileroVad', () => {
     expect(again).toEqual(await detect(new SileroVad(model), [scene.pcm16k]));
   });
 
+  it('starts its model state afresh in a pause, so the next onset registers at once', async () => {
+    /** ms from each sentence's onset to the end of its first frame at or above 0.5. */
+    const onsetDelays = async (vad: SileroVad): Promise<number[]> => {
+      const firstHigh: number[] = [];
+      for (const frame of chunk(scene.pcm16k, [512])) {
+        await vad.push(frame);
+        const endMs = vad.positionMs;
+        const t = scene.truth[firstHigh.length];
+        if (t && endMs > t.startMs && vad.probability >= 0.5) firstHigh.push(endMs - t.startMs);
+      }
+      return firstHigh;
+    };
+    const fresh = await onsetDelays(new SileroVad(model));
+    const carried = await onsetDelays(new SileroVad(model, { resetAfterSilenceMs: 0 }));
+    expect(fresh).toHaveLength(2);
+    expect(carried).toHaveLength(2);
+    // The first sentence follows digital silence and faint noise: the same either way.
+    expect(fresh[0]).toBe(carried[0]);
+    // The second follows the first and a 2.5 s pause: the state carried through the pause makes it
+    // register a frame later (63 ms against 31 ms here).
+    expect(fresh[1]!).toBeLessThan(carried[1]!);
+    expect(fresh[1]!).toBeLessThanOrEqual(40);
+  });
+
   it('fails with a clear provider_misconfigured error without onnxruntime-node or the model', async () => {
     await expect(SileroVadModel.load({ modelPath: '/nonexistent/silero_vad_v5.onnx' })).rejects.toMatchObject(
       {

@@ -34,6 +34,14 @@ export interface SileroVadOptions {
   minSilenceMs?: number;
   /** Audio before the onset that `preRoll()` returns, so STT hears the first word whole, ms. Default 300. */
   preRollMs?: number;
+  /**
+   * Silence after which the model's recurrent state starts afresh, ms; 0 never. Default 1000. A state
+   * carried from the user's last sentence through the pause makes the next onset slow to register
+   * (first frames at 0.0–0.5 where a fresh state gives 0.8–1.0): resetting it in the pause made the
+   * barge-in trigger twice as fast (bench:bargein, docs/benchmarks.md). Pipecat resets its Silero
+   * state on a timer for a similar reason.
+   */
+  resetAfterSilenceMs?: number;
 }
 
 /** Samples per model call at 16 kHz (the only size v5 accepts). */
@@ -57,6 +65,9 @@ export class SileroVad {
   private readonly minSpeech: number;
   private readonly minSilence: number;
   private readonly preRollSamples: number;
+  private readonly resetAfterSilence: number;
+  /** Samples of the current run of silent frames outside speech (-1: the state was reset in it). */
+  private quietRun = 0;
   /** Audio kept before each push; enough for the pre-roll of a speech confirmed in that push. */
   private readonly keep: number;
 
@@ -91,6 +102,7 @@ export class SileroVad {
     this.minSpeech = samples(options.minSpeechMs ?? 250);
     this.minSilence = samples(options.minSilenceMs ?? 500);
     this.preRollSamples = samples(options.preRollMs ?? 300);
+    this.resetAfterSilence = samples(options.resetAfterSilenceMs ?? 1000);
     // Speech is confirmed at most minSpeech + one frame after its onset, and a push's first frame
     // may start up to one frame before the push: the pre-roll then reaches this far back.
     this.keep = this.preRollSamples + this.minSpeech + 2 * FRAME;
@@ -163,6 +175,7 @@ export class SileroVad {
     this.phase = { name: 'silence' };
     this.lastOnset = null;
     this.prob = 0;
+    this.quietRun = 0;
   }
 
   private async process(chunk: Int16Array, epoch: number): Promise<VadEvent[]> {
@@ -180,6 +193,7 @@ export class SileroVad {
       this.prob = probability;
       this.step(probability, this.frameStart, events);
       this.frameStart += FRAME;
+      this.afterSilence(probability);
     }
     return events;
   }
@@ -206,6 +220,20 @@ export class SileroVad {
           this.phase = { name: 'silence' };
         }
         return;
+    }
+  }
+
+  /** Starts the model's state afresh once the silence outside speech has lasted `resetAfterSilenceMs`. */
+  private afterSilence(p: number): void {
+    if (this.phase.name !== 'silence' || p >= this.endThreshold) {
+      this.quietRun = 0;
+      return;
+    }
+    if (this.quietRun < 0 || this.resetAfterSilence <= 0) return;
+    this.quietRun += FRAME;
+    if (this.quietRun >= this.resetAfterSilence) {
+      this.state = this.model.initialState();
+      this.quietRun = -1;
     }
   }
 
