@@ -3,7 +3,8 @@
  * microphone (`voiceChat`), Chromium plays a WAV as that microphone (an espeak-ng question, then
  * silence, looped), and the server hears it: VAD → STT (a local server speaking OpenAI's
  * transcriptions protocol) → LLM (a local OpenAI-compatible server) → espeak-ng → the avatar speaks.
- * The page receives the transcripts in order; `message()` (avatar.speak_response) answers typed text.
+ * The page receives the transcripts in order; `message()` (avatar.speak_response) answers typed text;
+ * the looped question, asked again during a long answer, barges in.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,12 @@ let server: TestServer;
 let browser: Browser;
 let token = '';
 let pttToken = '';
+let storyToken = '';
+/** The storyteller's answer: ~30 s of speech, so a barge-in cuts it unmistakably short. */
+const STORY = Array.from(
+  { length: 12 },
+  (_, i) => ` Chapter ${i + 1} of the story is long and calm and slow.`,
+);
 
 beforeAll(async () => {
   for (const pkg of ['sdk-browser', 'playground']) {
@@ -51,9 +58,14 @@ beforeAll(async () => {
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ text: 'When is breakfast?' }));
     } else if (req.url.endsWith('/chat/completions')) {
-      const last = JSON.parse(req.body.toString('utf8')).messages.at(-1).content as string;
+      const { messages } = JSON.parse(req.body.toString('utf8')) as { messages: { content: string }[] };
+      const last = messages.at(-1)!.content;
       sseHead(res);
-      res.end(chatSse(last === 'When is breakfast?' ? ['Breakfast', ' is at seven.'] : ['We have a pool.']));
+      if (messages[0]!.content === 'You tell long stories.') res.end(chatSse(STORY));
+      else
+        res.end(
+          chatSse(last === 'When is breakfast?' ? ['Breakfast', ' is at seven.'] : ['We have a pool.']),
+        );
     } else res.writeHead(404).end();
   });
   server = await startTestServer({
@@ -76,6 +88,11 @@ beforeAll(async () => {
       video_settings: { quality: 'low' },
     })
   ).session_token;
+  const storyteller = await fullPersona(server, `${vendor.url}/v1`, {
+    name: 'storyteller',
+    prompt: 'You tell long stories.',
+  });
+  storyToken = (await fullToken(server, storyteller, { video_settings: { quality: 'low' } })).session_token;
   browser = await launchChromium(micWav);
 }, 60_000);
 
@@ -135,6 +152,50 @@ it('speech from the microphone is heard, transcribed and answered; typed text is
   expect(question).toBeGreaterThan(at('user.speak_ended'));
   expect(at('avatar.transcription', 'Breakfast is at seven.')).toBeGreaterThan(question);
   expect(names.filter((n) => n === 'avatar.speak_started').length).toBeGreaterThanOrEqual(2);
+  expect(errors).toEqual([]);
+  await page.close();
+}, 90_000);
+
+it('barge-in: the microphone speaking during a long answer stops the avatar at once', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => window.Liveface !== undefined);
+  // The microphone loops the question every ~6.4 s; the answer to the first would take ~30 s, so the
+  // second asking falls in the middle of it.
+  const r = await page.evaluate(async (t) => {
+    const session = new window.Liveface.LiveAvatarSession(t, { apiUrl: location.origin, voiceChat: true });
+    const events: { name: string; at: number; text?: string }[] = [];
+    for (const name of [
+      'user.speak_started',
+      'avatar.speak_started',
+      'avatar.speak_ended',
+      'avatar.transcription',
+    ]) {
+      session.on(name, (e: any) => events.push({ name, at: performance.now(), text: e?.text }));
+    }
+    await session.start();
+    const t0 = Date.now();
+    const count = (name: string) => events.filter((e) => e.name === name).length;
+    // Answer 1 starts, the user speaks again, answer 2 starts.
+    while (count('avatar.speak_started') < 2 && Date.now() - t0 < 40_000) {
+      await new Promise((w) => setTimeout(w, 50));
+    }
+    await session.stop();
+    return events;
+  }, storyToken);
+  const nth = (name: string, n: number) => r.filter((e) => e.name === name)[n];
+  const answerStarted = nth('avatar.speak_started', 0);
+  const cut = nth('avatar.speak_ended', 0);
+  const spokeAgain = nth('user.speak_started', 1);
+  expect(answerStarted && cut && spokeAgain, JSON.stringify(r)).toBeTruthy();
+  // The answer ended far short of its ~30 s, when the user spoke again: the barge-in fires before
+  // the VAD confirms a turn (250 ms), so the end may come first.
+  expect(cut!.at - answerStarted!.at).toBeLessThan(15_000);
+  expect(Math.abs(cut!.at - spokeAgain!.at), JSON.stringify(r)).toBeLessThan(1_000);
+  // The interrupting question was answered.
+  expect(nth('avatar.speak_started', 1)!.at).toBeGreaterThan(cut!.at);
   expect(errors).toEqual([]);
   await page.close();
 }, 90_000);
