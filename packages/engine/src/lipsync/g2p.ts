@@ -3,7 +3,8 @@
  * §6a). Words come from CMUdict (npm `cmu-pronouncing-dictionary`, ISC); unknown words go through small
  * letter-to-sound rules; numbers are spelled out; punctuation that ends a phrase becomes a pause.
  */
-import { dictionary } from 'cmu-pronouncing-dictionary';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { type PhoneSegment } from './phone-classes.js';
 
 /** Where a word's pronunciation came from. */
@@ -308,10 +309,26 @@ export function letterToSound(word: string): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Text → words
 
+let cmudict: Readonly<Record<string, string>> | null = null;
+
+/**
+ * CMUdict, read on first use. The package is one 4.7 MB object literal: importing it cost every process
+ * that loads the engine 0.3–1 s of parsing (server start, `liveface render` without text, each test
+ * file), for a path few of them take. Its body is JSON, which `JSON.parse` reads 2–5× faster.
+ */
+function dictionary(): Readonly<Record<string, string>> {
+  if (cmudict) return cmudict;
+  const source = readFileSync(createRequire(import.meta.url).resolve('cmu-pronouncing-dictionary'), 'utf8');
+  const body = source.slice(source.indexOf('{', source.indexOf('dictionary =')), source.lastIndexOf('}') + 1);
+  cmudict = JSON.parse(body) as Record<string, string>;
+  return cmudict;
+}
+
 /** CMUdict phones of a lower-case word, or undefined. */
 export function lookupWord(word: string): string[] | undefined {
-  const entry = dictionary[word.toLowerCase()];
-  return entry ? entry.split(' ') : undefined;
+  const dict = dictionary();
+  const key = word.toLowerCase();
+  return Object.hasOwn(dict, key) ? dict[key]!.split(' ') : undefined;
 }
 
 const PHRASE_BREAK = /[,.;:!?…—–()"]/u;
