@@ -2,13 +2,15 @@
  * FULL mode, spoken turns, end to end: a libwebrtc viewer sends an espeak-ng sentence as its
  * microphone in real time; the server's Silero VAD cuts the turn, a local server speaking OpenAI's
  * `/v1/audio/transcriptions` transcribes it, a local OpenAI-compatible LLM answers, and the avatar
- * speaks. CONVERSATIONAL (with barge-in) and PUSH_TO_TALK.
+ * speaks. CONVERSATIONAL (with barge-in) and PUSH_TO_TALK. And the avatar's own voice from a local
+ * server speaking `/v1/audio/speech` (a voice bound with `base_url`, as Kokoro-FastAPI would be).
  */
 import { execFileSync } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, downmix, floatToPcm16, resample } from '@liveface/engine';
 import { dgMetadata, dgResults } from './helpers/fake-deepgram.js';
+import { rms, syllables } from './helpers/media.js';
 import { chatSse, sseHead } from './helpers/fake-openai.js';
 import { delay, startFakeServer, type FakeServer } from './helpers/fake-server.js';
 import { fullPersona, fullToken } from './helpers/full.js';
@@ -44,9 +46,27 @@ async function talk(v: Viewer, pcm: Int16Array, silenceMs = 1000): Promise<void>
   }
 }
 
+/** What the local TTS server says for any text: 1.6 s of speech-like PCM16 at 24 kHz. */
+const TTS_PCM = syllables(1600);
+
 beforeAll(async () => {
   vendor = await startFakeServer();
   vendor.onHttp(async (req, res: ServerResponse) => {
+    if (req.url.endsWith('/audio/speech')) {
+      // Raw PCM, streamed in pieces that split samples (as a real server's chunks may).
+      const bytes = Buffer.from(TTS_PCM.buffer, TTS_PCM.byteOffset, TTS_PCM.byteLength);
+      res.writeHead(200, { 'content-type': 'audio/pcm' });
+      for (const [a, b] of [
+        [0, 4801],
+        [4801, 30_001],
+        [30_001, bytes.length],
+      ] as const) {
+        res.write(bytes.subarray(a, b));
+        await delay(20);
+      }
+      res.end();
+      return;
+    }
     if (req.url.endsWith('/audio/transcriptions')) {
       res
         .writeHead(200, { 'content-type': 'application/json' })
@@ -81,7 +101,11 @@ afterAll(async () => {
 });
 
 /** Starts a FULL session on `on` and joins it with a viewer that has a microphone. */
-async function startFull(interactivity: 'CONVERSATIONAL' | 'PUSH_TO_TALK', on = server, p = persona) {
+async function startFull(
+  interactivity: 'CONVERSATIONAL' | 'PUSH_TO_TALK',
+  on = server,
+  p: Parameters<typeof fullToken>[1] = persona,
+) {
   const t = await fullToken(on, p, { interactivity_type: interactivity });
   const data = expectOk(
     await on.api('/v1/sessions/start', { method: 'POST', token: t.session_token, key: null }),
@@ -238,3 +262,61 @@ describe('FULL mode: streaming STT (Deepgram protocol)', () => {
     }
   });
 });
+
+describe('FULL mode: a voice at an OpenAI-compatible TTS server', () => {
+  it('an openai voice with base_url speaks through that server, and the avatar says its audio', async () => {
+    const secret = expectOk(
+      await server.api('/v1/secrets', {
+        body: { secret_name: 'kokoro', secret_value: 'sk-tts', secret_type: 'OPENAI_API_KEY' },
+      }),
+    );
+    // A bare host, as a local server's address is usually given: `/v1` is added (openAiApi's rule).
+    const { voice_id } = expectOk(
+      await server.api('/v1/voices/third_party', {
+        body: { provider_voice_id: 'af_heart', secret_id: secret.id, base_url: vendor.url, model: 'kokoro' },
+      }),
+    );
+    const { v, sessionId } = await startFull('CONVERSATIONAL', server, { ...persona, voiceId: voice_id });
+    const said: Int16Array[] = [];
+    server.sessions.runtime(sessionId)!.addMediaSink({
+      audio: (_pts, samples) => void said.push(samples.slice()),
+      video: () => undefined,
+    });
+    const before = vendor.requests.length;
+    await v.send({ event_type: 'avatar.speak_text', event_id: 'k1', text: 'At seven.' });
+    await v.until(() => ofType(v, 'avatar.speak_ended').length >= 1, 20_000, 'spoken');
+
+    const tts = vendor.requests.slice(before).filter((r) => r.url === '/v1/audio/speech');
+    expect(tts).toHaveLength(1);
+    expect(tts[0]!.headers.authorization).toBe('Bearer sk-tts');
+    expect(JSON.parse(tts[0]!.body.toString('utf8'))).toMatchObject({
+      model: 'kokoro',
+      voice: 'af_heart',
+      input: 'At seven.',
+      response_format: 'pcm',
+    });
+    expect(ofType(v, 'avatar.transcription')).toEqual([expect.objectContaining({ text: 'At seven.' })]);
+    // What the avatar said is the server's audio: aligned on the first sound, sample for sample.
+    const out = new Int16Array(said.reduce((n, s) => n + s.length, 0));
+    said.reduce((at, s) => (out.set(s, at), at + s.length), 0);
+    const first = (x: Int16Array) => x.findIndex((s) => s !== 0);
+    const spoken = out.subarray(first(out) - first(TTS_PCM));
+    expect(spoken.length).toBeGreaterThanOrEqual(TTS_PCM.length);
+    expect(correlation(spoken.subarray(0, TTS_PCM.length), TTS_PCM)).toBeGreaterThan(0.99);
+    // And the viewer heard it.
+    expect(Math.max(...v.audio.map((a) => rms(a.samples)))).toBeGreaterThan(0.05);
+  });
+});
+
+/** Normalized correlation of two equally long signals, -1..1. */
+function correlation(a: Int16Array, b: Int16Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return ab / Math.sqrt(aa * bb || 1);
+}

@@ -1,7 +1,8 @@
 /**
  * Contexts and voices (spec §3 #13–18, §6.2, §6.3) against a real server: CRUD, `${name}` placeholders
  * as required_dynamic_variables, pagination, built-in voices protected, third-party voice binding with
- * provider inference. Auth on these endpoints: rest-resources.test.ts.
+ * provider inference, and the voice `base_url` / `model` extension. Auth on these endpoints:
+ * rest-resources.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContextDetail, Voice } from '@liveface/protocol';
@@ -336,6 +337,110 @@ describe('voices: third-party', () => {
     );
     expect(e2.data.field).toBe('provider');
     expect(e2.message).toContain('elevenlabs');
+  });
+
+  it('binds a voice at an OpenAI-compatible server: base_url and model are stored and shown, the key never', async () => {
+    const secret_id = expectOk(
+      await server.api('/v1/secrets', {
+        body: { secret_name: 'kokoro', secret_value: 'sk-kokoro-never-shown', secret_type: 'OPENAI_API_KEY' },
+      }),
+    ).id as string;
+    const { voice_id } = expectOk(
+      await server.api('/v1/voices/third_party', {
+        body: {
+          provider_voice_id: 'af_heart',
+          secret_id,
+          name: 'Heart (Kokoro)',
+          base_url: 'http://127.0.0.1:8880/v1',
+          model: 'kokoro',
+        },
+      }),
+    );
+    const one = await server.api(`/v1/voices/${voice_id}`);
+    const v = expectOk(one);
+    expect(Voice.safeParse(v).success).toBe(true);
+    expect(v).toMatchObject({
+      provider: 'openai',
+      provider_voice_id: 'af_heart',
+      base_url: 'http://127.0.0.1:8880/v1',
+      model: 'kokoro',
+    });
+    const list = await server.api('/v1/voices?voice_type=private&page_size=100');
+    expect(expectOk(list).results.find((x: { id: string }) => x.id === voice_id)).toEqual(v);
+    for (const r of [one, list]) {
+      expect(JSON.stringify(r.body)).not.toContain('sk-kokoro-never-shown');
+      expect(JSON.stringify(r.body)).not.toContain(secret_id);
+    }
+    await expect(getVoice(server.db, voice_id)).resolves.toMatchObject({
+      base_url: 'http://127.0.0.1:8880/v1',
+      model: 'kokoro',
+      secret_id,
+    });
+    // Without them (and for the built-in voices) both are null: the provider's own API and model.
+    const plain = expectOk(
+      await server.api('/v1/voices/third_party', { body: { provider_voice_id: 'alloy', secret_id } }),
+    );
+    expect(expectOk(await server.api(`/v1/voices/${plain.voice_id}`))).toMatchObject({
+      base_url: null,
+      model: null,
+    });
+    expect(expectOk(await server.api(`/v1/voices/${DEFAULT_VOICE_ID}`))).toMatchObject({
+      base_url: null,
+      model: null,
+    });
+  });
+
+  it('PATCH sets and clears base_url and model, leaving the other fields', async () => {
+    const secret_id = await secret('ELEVENLABS_API_KEY');
+    const { voice_id } = expectOk(
+      await server.api('/v1/voices/third_party', {
+        body: { provider_voice_id: 'v', secret_id, name: 'Kept' },
+      }),
+    );
+    const set = expectOk(
+      await server.api(`/v1/voices/${voice_id}`, {
+        method: 'PATCH',
+        body: { base_url: 'https://tts-proxy.example/eleven', model: 'eleven_turbo_v2_5' },
+      }),
+    );
+    expect(set).toMatchObject({
+      name: 'Kept',
+      base_url: 'https://tts-proxy.example/eleven',
+      model: 'eleven_turbo_v2_5',
+    });
+    const cleared = expectOk(
+      await server.api(`/v1/voices/${voice_id}`, { method: 'PATCH', body: { base_url: null } }),
+    );
+    expect(cleared).toMatchObject({ name: 'Kept', base_url: null, model: 'eleven_turbo_v2_5' });
+    expect(expectOk(await server.api(`/v1/voices/${voice_id}`))).toEqual(cleared);
+  });
+
+  it('a base_url that is no http(s) URL, or an empty model → 400 naming the field; nothing is stored', async () => {
+    const secret_id = await secret('OPENAI_API_KEY');
+    const before = expectOk(await server.api('/v1/voices?voice_type=private')).count;
+    for (const base_url of ['127.0.0.1:8880', 'ftp://tts.example/v1', 'file:///etc/passwd', '', 'http://']) {
+      const e = expectError(
+        await server.api('/v1/voices/third_party', { body: { provider_voice_id: 'v', secret_id, base_url } }),
+        'invalid_request',
+      );
+      expect(e.data.field, base_url).toBe('base_url');
+    }
+    const e = expectError(
+      await server.api('/v1/voices/third_party', { body: { provider_voice_id: 'v', secret_id, model: '' } }),
+      'invalid_request',
+    );
+    expect(e.data.field).toBe('model');
+    expect(expectOk(await server.api('/v1/voices?voice_type=private')).count).toBe(before);
+
+    const { voice_id } = expectOk(
+      await server.api('/v1/voices/third_party', { body: { provider_voice_id: 'v', secret_id } }),
+    );
+    const p = expectError(
+      await server.api(`/v1/voices/${voice_id}`, { method: 'PATCH', body: { base_url: 'ws://tts.example' } }),
+      'invalid_request',
+    );
+    expect(p.data.field).toBe('base_url');
+    expect(expectOk(await server.api(`/v1/voices/${voice_id}`)).base_url).toBeNull();
   });
 
   it('PATCH renames; DELETE removes; the secret is then free to delete', async () => {

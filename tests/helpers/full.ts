@@ -26,10 +26,10 @@ export async function fullPersona(
   return { llmConfigId: config.id as string, contextId: ctx.id as string };
 }
 
-/** A FULL token of the sandbox avatar with `persona` and the given body fields. */
+/** A FULL token of the sandbox avatar with `persona` (and its voice, if it names one) and the given body fields. */
 export async function fullToken(
   server: TestServer,
-  persona: { llmConfigId: string; contextId: string },
+  persona: { llmConfigId: string; contextId: string; voiceId?: string },
   fields: Record<string, unknown> = {},
 ): Promise<{ session_id: string; session_token: string }> {
   return expectOk(
@@ -37,7 +37,10 @@ export async function fullToken(
       body: {
         mode: 'FULL',
         avatar_id: SANDBOX_AVATAR_ID,
-        avatar_persona: { context_id: persona.contextId },
+        avatar_persona: {
+          context_id: persona.contextId,
+          ...(persona.voiceId ? { voice_id: persona.voiceId } : {}),
+        },
         llm_configuration_id: persona.llmConfigId,
         ...fields,
       },

@@ -201,7 +201,10 @@ export const VOICE_PROVIDER_SECRET = {
   fish: 'FISH_AUDIO_API_KEY',
 } as const satisfies Record<ThirdPartyVoiceProvider, SecretType>;
 
-/** A voice (`VoiceSchema`), plus Liveface's `provider` and `provider_voice_id`. */
+/**
+ * A voice (`VoiceSchema`), plus Liveface's `provider`, `provider_voice_id`, and the `base_url` and
+ * `model` a bound voice may set (null: the provider's own).
+ */
 export const Voice = z.object({
   id: z.string(),
   name: z.string(),
@@ -213,6 +216,8 @@ export const Voice = z.object({
   tags: z.array(z.string()),
   provider: z.enum(VOICE_PROVIDERS),
   provider_voice_id: z.string(),
+  base_url: z.string().nullable(),
+  model: z.string().nullable(),
 });
 /** A voice. */
 export type Voice = z.infer<typeof Voice>;
@@ -221,6 +226,9 @@ export type Voice = z.infer<typeof Voice>;
 export const VoiceListQuery = PageQuery.extend({
   voice_type: z.enum(['public', 'private']).default('public'),
 });
+
+/** A bound voice's TTS model (`gpt-4o-mini-tts`, `kokoro`, `eleven_flash_v2_5`, `sonic-2` …). */
+const VoiceModel = z.string().min(1).max(255);
 
 /**
  * `POST /v1/voices/third_party` body. `voice_id` is read as `provider_voice_id` (one guide's spelling);
@@ -233,15 +241,22 @@ export const ThirdPartyVoiceBind = z
     secret_id: SecretRef,
     name: z.string().min(1).max(64).optional(),
     provider: z.string().toLowerCase().pipe(z.enum(THIRD_PARTY_VOICE_PROVIDERS)).optional(),
+    // Liveface extensions. `base_url`: an OpenAI-compatible server for `openai` voices (Kokoro-FastAPI,
+    // openedai-speech, LocalAI; read as the OpenAI SDKs read a base URL), or a proxy of ElevenLabs or
+    // Cartesia; absent: the provider's own API.
+    base_url: HttpUrl.nullish(),
+    model: VoiceModel.nullish(),
   })
   .refine((v) => v.provider_voice_id !== undefined || v.voice_id !== undefined, {
     path: ['provider_voice_id'],
     message: 'Required (or its alias `voice_id`)',
     when: runsAlways,
   })
-  .transform(({ voice_id, provider_voice_id, ...rest }) => ({
+  .transform(({ voice_id, provider_voice_id, base_url, model, ...rest }) => ({
     ...rest,
     provider_voice_id: (provider_voice_id ?? voice_id)!,
+    base_url: base_url ?? null,
+    model: model ?? null,
   }));
 /** `POST /v1/voices/third_party` body, normalized. */
 export type ThirdPartyVoiceBind = z.output<typeof ThirdPartyVoiceBind>;
@@ -249,5 +264,11 @@ export type ThirdPartyVoiceBind = z.output<typeof ThirdPartyVoiceBind>;
 /** `POST /v1/voices/third_party` answer. */
 export const ThirdPartyVoiceBound = z.object({ voice_id: z.string() });
 
+/** `PATCH /v1/voices/{id}` body: the given fields change; `base_url` or `model` null clears it. */
+export const VoicePatch = z.object({
+  name: z.string().min(1).max(64).optional(),
+  base_url: HttpUrl.nullable().optional(),
+  model: VoiceModel.nullable().optional(),
+});
 /** `PATCH /v1/voices/{id}` body. */
-export const VoicePatch = z.object({ name: z.string().min(1).max(64) });
+export type VoicePatch = z.output<typeof VoicePatch>;

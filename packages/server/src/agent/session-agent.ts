@@ -5,7 +5,7 @@
  * (unknown context, voice or configuration; a missing variable), and at start to build the clients
  * with the secrets decrypted (they are never stored in the session record).
  */
-import type { TokenRequest } from '@liveface/protocol';
+import { DEFAULT_LLM_BASE_URL, type TokenRequest } from '@liveface/protocol';
 import type { Config } from '../config.js';
 import { LivefaceError } from '../errors.js';
 import type { Db } from '../store/db.js';
@@ -83,17 +83,37 @@ export async function resolveFullSetup(
   return { prompt, openingText, voice, llm, language: persona.language };
 }
 
-/** The TTS of a voice (its secret decrypted). */
+/** The model of an `openai` voice that names none (OpenAI's streaming TTS model). */
+export const DEFAULT_OPENAI_TTS_MODEL = 'gpt-4o-mini-tts';
+
+/**
+ * The TTS of a voice (its secret decrypted). A voice's `base_url` and `model` override the provider's
+ * defaults; an `openai` voice without `base_url` goes to OpenAI's API (`DEFAULT_LLM_BASE_URL` is that
+ * API's base), and its URL is read by `openAiApi` inside the client, as for the LLM and STT.
+ */
 export async function ttsForVoice(db: Db, secretsKey: Buffer, voice: VoiceRecord): Promise<TtsProvider> {
   if (voice.provider === 'espeak-ng') return new EspeakTts({ voice: voice.provider_voice_id });
   const apiKey = voice.secret_id ? (await readSecret(db, secretsKey, voice.secret_id)).value : undefined;
+  const baseUrl = voice.base_url ?? undefined;
+  const model = voice.model ?? undefined;
   switch (voice.provider) {
     case 'elevenlabs':
-      return new ElevenLabsTts({ apiKey, voiceId: voice.provider_voice_id });
+      return new ElevenLabsTts({ apiKey, voiceId: voice.provider_voice_id, baseUrl, modelId: model });
     case 'cartesia':
-      return new CartesiaTts({ apiKey, voiceId: voice.provider_voice_id });
+      // Cartesia streams over a WebSocket on the same host: an http(s) base is its ws(s) base.
+      return new CartesiaTts({
+        apiKey,
+        voiceId: voice.provider_voice_id,
+        baseUrl: baseUrl?.replace(/^http/, 'ws'),
+        modelId: model,
+      });
     case 'openai':
-      return new OpenAiTts({ apiKey, voice: voice.provider_voice_id });
+      return new OpenAiTts({
+        apiKey,
+        voice: voice.provider_voice_id,
+        baseUrl: baseUrl ?? DEFAULT_LLM_BASE_URL,
+        model: model ?? DEFAULT_OPENAI_TTS_MODEL,
+      });
     default:
       throw new LivefaceError(
         'mode_not_supported',

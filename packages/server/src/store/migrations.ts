@@ -113,6 +113,13 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0003_voice_endpoint': {
+    // A bound voice may name its provider's base URL (a local OpenAI-compatible TTS, a proxy) and model.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('voices').addColumn('base_url', 'text').execute();
+      await db.schema.alterTable('voices').addColumn('model', 'text').execute();
+    },
+  },
 };
 
 /** Supplies the migrations above to Kysely's Migrator. */

@@ -98,6 +98,10 @@ export interface VoiceTable {
   secret_id: string;
   language: string;
   gender: string;
+  /** Where the provider is reached; null: its own API (migration 0003). */
+  base_url: string | null;
+  /** The provider's TTS model; null: the client's default (migration 0003). */
+  model: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -21,6 +21,10 @@ export interface VoiceRecord {
   provider_voice_id: string;
   /** The secret holding the provider's API key; null for built-in voices. */
   secret_id: string | null;
+  /** Where the provider is reached (a local OpenAI-compatible TTS, a proxy); null: its own API. */
+  base_url: string | null;
+  /** The provider's TTS model; null: the client's default. */
+  model: string | null;
   builtin: boolean;
   created_at: number;
   updated_at: number;
@@ -46,6 +50,8 @@ const builtin = (
   provider: 'espeak-ng',
   provider_voice_id: espeakVoice,
   secret_id: null,
+  base_url: null,
+  model: null,
   builtin: true,
   created_at: BUILTIN_CREATED_AT,
   updated_at: BUILTIN_CREATED_AT,
@@ -72,6 +78,8 @@ const record = (r: VoiceTable): VoiceRecord => ({
   provider: r.provider as VoiceProvider,
   provider_voice_id: r.provider_voice_id,
   secret_id: r.secret_id,
+  base_url: r.base_url,
+  model: r.model,
   builtin: false,
   created_at: Number(r.created_at),
   updated_at: Number(r.updated_at),
@@ -80,7 +88,14 @@ const record = (r: VoiceTable): VoiceRecord => ({
 /** Binds a third-party voice (the caller has checked the secret and the provider). */
 export async function createVoice(
   db: Db,
-  input: { name: string; provider: ThirdPartyVoiceProvider; provider_voice_id: string; secret_id: string },
+  input: {
+    name: string;
+    provider: ThirdPartyVoiceProvider;
+    provider_voice_id: string;
+    secret_id: string;
+    base_url: string | null;
+    model: string | null;
+  },
   now: number,
 ): Promise<VoiceRecord> {
   // Nothing is asked of the provider here (Liveface may run offline): language and gender are unknown.
@@ -128,9 +143,22 @@ export async function getVoice(db: Db, id: string): Promise<VoiceRecord | null> 
   return r ? record(r) : null;
 }
 
-/** Renames a bound voice. */
-export async function renameVoice(db: Db, id: string, name: string, now: number): Promise<void> {
-  await db.updateTable('voices').set({ name, updated_at: now }).where('id', '=', id).execute();
+/** Updates the given fields of a bound voice (`null` clears `base_url` or `model`). */
+export async function updateVoice(
+  db: Db,
+  id: string,
+  patch: {
+    name?: string | undefined;
+    base_url?: string | null | undefined;
+    model?: string | null | undefined;
+  },
+  now: number,
+): Promise<void> {
+  const set: Partial<VoiceTable> = { updated_at: now };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.base_url !== undefined) set.base_url = patch.base_url;
+  if (patch.model !== undefined) set.model = patch.model;
+  await db.updateTable('voices').set(set).where('id', '=', id).execute();
 }
 
 /** Deletes a bound voice; false if there was none. */

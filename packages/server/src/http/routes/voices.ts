@@ -32,6 +32,8 @@ const show = (v: VoiceRecord): Voice => ({
   tags: v.tags,
   provider: v.provider,
   provider_voice_id: v.provider_voice_id,
+  base_url: v.base_url,
+  model: v.model,
 });
 
 const IdParam = z.object({ voice_id: z.string() });
@@ -109,6 +111,8 @@ export function voiceRoutes(ctx: HttpContext) {
             provider,
             provider_voice_id: body.provider_voice_id,
             secret_id: secret.id,
+            base_url: body.base_url,
+            model: body.model,
           },
           clock.now(),
         );
@@ -128,14 +132,14 @@ export function voiceRoutes(ctx: HttpContext) {
       method: 'PATCH',
       path: '/v1/voices/:voice_id',
       tag: 'voices',
-      summary: 'Rename a bound voice (built-in voices: 409).',
+      summary: 'Change the name, base_url or model of a bound voice (built-in voices: 409).',
       auth: 'key',
       body: VoicePatch,
       response: Voice,
       handler: async ({ params, body }) => {
         const { voice_id } = IdParam.parse(params);
         await editable(voice_id);
-        await voices.renameVoice(db, voice_id, body.name, clock.now());
+        await voices.updateVoice(db, voice_id, body, clock.now());
         return show(await find(voice_id));
       },
     }),
