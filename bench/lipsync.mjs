@@ -85,6 +85,7 @@ console.log('\nconfusion (rows truth, cols predicted; SIL PP FF CH TT AA E I OU)
 for (const r of all.confusion) console.log(r.map((n) => String(n).padStart(6)).join(''));
 
 const textTimed = evaluateText(utts, { timed: true, chunkMs: 1000 });
+const textStreamed = evaluateText(utts, { timed: true, streamed: true, chunkMs: 1000 });
 const textOnly = evaluateText(utts, { timed: false, chunkMs: 1000 });
 const textPerVoice = TEST_VOICES.map((v) => ({
   voice: v,
@@ -99,6 +100,7 @@ console.log('\ntext-aware path (TextLipSync), same utterances:\n');
 console.log('| set | frames | acc9 | acc5 | ppRecall | falseClosure | openR | lag ms | CPU ms/s | latency |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 console.log(trow('**text + word timings**', textTimed, 'word + 50 ms'));
+console.log(trow('text + streamed word timings (FULL mode)', textStreamed, 'word + 50 ms'));
 for (const v of textPerVoice) console.log(trow(`${v.voice} (timings)`, v, 'word + 50 ms'));
 console.log(trow('**text only, no timings**', textOnly, 'utterance (at flush)'));
 console.log(
@@ -107,7 +109,7 @@ console.log(
 console.log('\nconfusion, text + word timings (rows truth, cols predicted):');
 for (const r of textTimed.confusion) console.log(r.map((n) => String(n).padStart(6)).join(''));
 if (jsonIdx > 0) {
-  const text = { timed: textTimed, textOnly, perVoice: textPerVoice };
+  const text = { timed: textTimed, streamed: textStreamed, textOnly, perVoice: textPerVoice };
   writeFileSync(
     process.argv[jsonIdx + 1] ?? 'lipsync-bench.json',
     JSON.stringify({ all, perVoice, flap: flapScores, text }, null, 1),

@@ -186,6 +186,8 @@ describe('FULL mode: text turns', () => {
     await v.send({ event_type: 'avatar.speak_text', event_id: 'queued', text: 'This never plays.' });
     await v.until(() => ofType(v, 'avatar.speak_started').length >= 1, 20_000, 'answer started');
     const request = llm.requests.at(-1)!;
+    // Let the viewer hear a sentence or so.
+    await delay(1500);
     await v.send({ event_type: 'avatar.interrupt' });
     await v.until(() => ofType(v, 'avatar.speak_ended').length >= 1, 5000, 'speak_ended');
     expect(ofType(v, 'avatar.speak_ended')[0]).toMatchObject({ interrupted: true });
@@ -197,6 +199,21 @@ describe('FULL mode: text turns', () => {
     // The queued speak_text was dropped with the turn; no final transcription for the cut answer.
     expect(ofType(v, 'avatar.transcription')).toEqual([]);
     expect(types(v).filter((t) => t === 'avatar.speak_started')).toHaveLength(1);
+
+    // The history keeps what the viewer heard of the cut answer, so the LLM knows where it stopped.
+    answer = { deltas: ['Sure.'], gapMs: 0 };
+    await v.send({ event_type: 'avatar.speak_response', event_id: 'next', text: 'Go on.' });
+    await v.until(() => ofType(v, 'avatar.transcription').length >= 1, 20_000, 'next answer');
+    const sent = JSON.parse(llm.requests.at(-1)!.body.toString('utf8')) as {
+      messages: { role: string; content: string }[];
+    };
+    const [cutLine, next] = sent.messages.slice(-2);
+    expect(next).toEqual({ role: 'user', content: 'Go on.' });
+    expect(cutLine!.role).toBe('assistant');
+    expect(cutLine!.content).toMatch(/^Sentence number 0\./u);
+    // Far from all 40 sentences: ~1.5 s of speech was heard.
+    expect(cutLine!.content).not.toContain('Sentence number 5.');
+    expect(sent.messages.filter((m) => m.content.includes('This never plays.'))).toEqual([]);
   });
 
   it('a failing LLM gives an error event with a stable code, and the next turn works', async () => {

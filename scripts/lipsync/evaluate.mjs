@@ -61,9 +61,11 @@ const { TextLipSync } = await import(join(ENGINE, 'lipsync/text-lip-sync.js'));
 
 /**
  * The text-aware path (`TextLipSync`) over corpus utterances, scored like `evaluate`: with the word
- * timings from espeak-ng's WORD events (`timed`), or with the text only.
+ * timings from espeak-ng's WORD events (`timed`), or with the text only. `streamed` (with `timed`):
+ * the words are not given up front but through `words()`, each after the chunk its audio ends in, as
+ * a TTS that groups characters into words hands them over (FULL mode).
  * @param {import('./corpus.mjs').Utterance[]} utts
- * @param {{ timed: boolean, chunkMs?: number } & Partial<import('../../packages/engine/src/lipsync/text-lip-sync.js').TextLipSyncOptions>} opts
+ * @param {{ timed: boolean, streamed?: boolean, chunkMs?: number } & Partial<import('../../packages/engine/src/lipsync/text-lip-sync.js').TextLipSyncOptions>} opts
  */
 export function evaluateText(utts, opts) {
   const scorer = new LipSyncScorer();
@@ -74,11 +76,24 @@ export function evaluateText(utts, opts) {
   let words = 0;
   for (const u of utts) {
     for (const fps of [25, 100]) {
-      const ls = new TextLipSync({ ...opts, fps, words: opts.timed ? u.words : u.item.text });
+      const streamed = opts.timed && opts.streamed;
+      const ls = new TextLipSync({
+        ...opts,
+        fps,
+        ...(streamed ? {} : { words: opts.timed ? u.words : u.item.text }),
+      });
       const frames = [];
+      let given = 0;
       const c0 = process.cpuUsage();
-      for (let i = 0; i < u.samples.length; i += chunk)
+      for (let i = 0; i < u.samples.length; i += chunk) {
         frames.push(...ls.push(u.samples.subarray(i, i + chunk)));
+        if (!streamed) continue;
+        const endMs = ((i + chunk) * 1000) / SAMPLE_RATE_HZ;
+        const from = given;
+        while (given < u.words.length && (u.words[given]?.endMs ?? Infinity) <= endMs) given++;
+        frames.push(...ls.words(u.words.slice(from, given)));
+      }
+      if (streamed) frames.push(...ls.words(u.words.slice(given)));
       frames.push(...ls.flush());
       const c = process.cpuUsage(c0);
       if (fps === 25) {

@@ -45,6 +45,12 @@ export class Metrics {
     labelNames: ['code', 'channel'] as const,
     registers: [this.registry],
   });
+  readonly lipSyncUtterances = new Counter({
+    name: 'liveface_lipsync_utterances_total',
+    help: 'Utterances by lip-sync path (audio: audio-only; text: text-aware, TTS word timings)',
+    labelNames: ['path'] as const,
+    registers: [this.registry],
+  });
   readonly clockStalls = new Counter({
     name: 'liveface_playout_stalled_ms_total',
     help: 'Playout time skipped because the event loop stalled',

@@ -64,6 +64,39 @@ describe('TextLipSync', () => {
     expect((est as TextLipSync).timed).toBe(true);
   });
 
+  it('takes streamed words only when made without words', () => {
+    const streamed = new TextLipSync({ fps: 25 });
+    expect(streamed.streamed && streamed.timed).toBe(true);
+    expect(() => new TextLipSync({ fps: 25, words: 'hi' }).words([])).toThrow(/without words/);
+    expect(new TextLipSync({ fps: 25, words: [] }).streamed).toBe(false);
+  });
+
+  it('streamed words: the tail after the last word waits for late words unless knownUntilMs covers it', () => {
+    const est = new TextLipSync({ fps: 25 });
+    est.words([{ text: 'hi', startMs: 100, endMs: 300 }]);
+    // 1 s of audio: frames stop near the end of the word (+ the anticipation window), since a word
+    // might still come for the audio after it.
+    const first = est.push(new Int16Array(24_000));
+    expect(first.length).toBeGreaterThan(4);
+    expect(first.at(-1)!.ptsMs).toBeLessThan(300);
+    // The TTS request ended at 1 s: every word before it is known, so its tail is final now.
+    const more = est.words([], { knownUntilMs: 1000 });
+    expect(more.at(-1)!.ptsMs).toBeGreaterThanOrEqual(880);
+    const frames = [...first, ...more, ...est.flush()];
+    expect(frames.map((f) => f.ptsMs)).toEqual(Array.from({ length: 25 }, (_, k) => k * 40));
+  });
+
+  it('streamed words: a bogus timing far past the audio does not hold back the frames before it', () => {
+    const est = new TextLipSync({ fps: 25 });
+    est.words([
+      { text: 'hi', startMs: 100, endMs: 300 },
+      { text: 'there', startMs: 60_000, endMs: 90_000 },
+    ]);
+    const frames = est.push(new Int16Array(24_000));
+    expect(frames.at(-1)!.ptsMs).toBeGreaterThanOrEqual(880);
+    expect([...frames, ...est.flush()]).toHaveLength(25);
+  });
+
   it('covers the audio with frames even with no words', () => {
     const est = new TextLipSync({ fps: 25, words: '' });
     const frames = run(est, new Int16Array(24_000), []);

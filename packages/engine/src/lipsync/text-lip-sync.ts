@@ -1,11 +1,11 @@
 /**
  * Text-aware lip-sync (research notes §2.3, §6a "Text-aware path"): the utterance's words → phones
  * (g2p.ts) → visual classes, placed in time by Viterbi forced alignment on the audio classifier's
- * per-10-ms posteriors, then anticipation rules, then the same springs + closure rule and the same
- * video-frame sampling (ptsMs = k × frame, sampled at the frame centre) as the audio-only `LipSync`:
- * audio front end, springs and sampling are `LipSyncCore`, shared by both.
+ * per-10-ms posteriors (forced-align.ts), then anticipation rules, then the same springs + closure rule
+ * and the same video-frame sampling (ptsMs = k × frame, sampled at the frame centre) as the audio-only
+ * `LipSync`: audio front end, springs and sampling are `LipSyncCore`, shared by both.
  *
- * Two modes, chosen by the words given:
+ * Three modes, chosen by the words given:
  * - **Word timings** (every word has startMs and endMs, e.g. Cartesia word timestamps or ElevenLabs
  *   character alignment grouped into words): each word's phones are aligned inside its span as soon as
  *   the audio of the span (+ the classifier's 36 ms lookahead) has arrived; hops between words are
@@ -13,20 +13,30 @@
  *   proportionally over its span instead. Frames come out of `push()` about one word + 50 ms behind
  *   the audio (the anticipation window); with TTS the audio arrives faster than real time, so this costs
  *   nothing at playout.
+ * - **Streamed word timings** (no `words` option; FULL mode, where an utterance is several TTS
+ *   requests): the same, with words handed over by `words()` while the audio streams. The list is never
+ *   known to be complete, so a hop no word covers is decided later: silence in a pause (up to
+ *   `maxPauseMs` after a word, or after the start), else the audio classifier's own class, as if the
+ *   TTS had stopped sending timings; and only once a later word starts after it, `knownUntilMs` covers
+ *   it, the audio has run `wordWaitMs` past it, or at flush. So frames never stall for good, and with
+ *   every word handed over in time the frames equal those of the same words given up front.
  * - **No timings**: the whole phone sequence (optional pauses between words) is aligned over the whole
  *   utterance at `flush()` (the scheduler calls it at speak_end), so `push()` returns no frames and all
  *   frames arrive at flush: latency is the whole utterance. Use it when the audio is in hand before
  *   playout (offline render, TTS buffered per sentence); for live streams without timings, `LipSync`.
  *
- * Sans-IO and chunk-invariant: alignment of a word reads only hops inside its span, and the padding at
- * flush is the same for any chunking, so the frames never depend on how the audio was split.
+ * Sans-IO and chunk-invariant: alignment of a word reads only hops inside its span, a hop between words
+ * reads only its own posterior, and the padding at flush is the same for any chunking, so the frames
+ * never depend on how the audio was split.
  */
-import { VISEME_CLASSES, type MouthFrame, type VisemeClass } from '../types.js';
+import { VISEME_CLASSES, type MouthFrame } from '../types.js';
 import { HOP_MS } from './features.js';
-import { phonesToSegments, pronounceWord, textToPronunciations, type WordPronunciation } from './g2p.js';
+import { spreadProportionally, viterbiAlign, wordUnits, type AlignUnit } from './forced-align.js';
+import { pronounceWord, textToPronunciations, type WordPronunciation } from './g2p.js';
 import { LipSyncCore, type HopPosterior, type HopState, type LipSyncCoreOptions } from './lip-sync-core.js';
 import { CLASS_INDEX } from './phone-classes.js';
 
+export * from './forced-align.js';
 export * from './g2p.js';
 
 const NUM_CLASSES = VISEME_CLASSES.length;
@@ -44,10 +54,22 @@ export interface TimedWord {
   endMs?: number;
 }
 
+/** Options of `TextLipSync.words()`. */
+export interface WordsOptions {
+  /**
+   * Every word spoken before this time (ms from the utterance start) has now been handed over, e.g. a
+   * TTS request ended there: hops before it that no word covers need not wait for late words.
+   */
+  knownUntilMs?: number;
+}
+
 /** Options of `TextLipSync`. */
 export interface TextLipSyncOptions extends LipSyncCoreOptions {
-  /** The utterance: its text, or its words (with timings when the TTS gives them). */
-  words: string | readonly TimedWord[];
+  /**
+   * The utterance: its text, or its words (with timings when the TTS gives them). Omitted: the words
+   * come with timings while the audio streams, through `words()`.
+   */
+  words?: string | readonly TimedWord[];
   /** Closures and rounding start this early (research notes §6a: 40–60 ms). Default 40. */
   anticipationMs?: number;
   /** Opening for a vowel leads by this much (0–20 ms). Default 10. */
@@ -56,136 +78,13 @@ export interface TextLipSyncOptions extends LipSyncCoreOptions {
   minConfidence?: number;
   /** Weight of the audio posterior mixed into the output posterior and mouth (0..1). Default 0.4. */
   audioMix?: number;
-}
-
-/** One unit of an alignment: a visual class with a duration weight and a minimum length. */
-export interface AlignUnit {
-  cls: VisemeClass;
-  weight: number;
-  /** Fewest hops it may last (≥ 1). */
-  minHops: number;
-  /** May be skipped (a pause between words). */
-  optional?: boolean;
-}
-
-/** Result of aligning units over hops [h0, h1). */
-export interface Alignment {
-  /** Class index per hop, length h1 − h0. */
-  labels: Int8Array;
-  /** Mean log posterior along the path (−Infinity if no path). */
-  score: number;
-}
-
-const LOG_FLOOR = Math.log(1e-4);
-
-/**
- * Viterbi forced alignment, left to right: every non-optional unit in order, each for at least
- * `minHops`, optional units may be skipped. `post(h)` is the audio posterior at hop h. Returns null
- * when the span is shorter than the units (the caller spreads proportionally).
- */
-export function viterbiAlign(
-  units: readonly AlignUnit[],
-  post: (h: number) => ArrayLike<number>,
-  h0: number,
-  h1: number,
-): Alignment | null {
-  const T = h1 - h0;
-  const required = units.filter((u) => !u.optional);
-  if (T <= 0 || units.length === 0 || required.length > T) return null;
-  // Shorten minimum durations when the span is too short for them.
-  const need = required.reduce((a, u) => a + u.minHops, 0);
-  const minOf = (u: AlignUnit): number => (need > T ? 1 : Math.max(1, u.minHops));
-  // Expand each unit into a chain of min-duration sub-states; the last one loops.
-  const cls: number[] = [];
-  const unitOf: number[] = [];
-  const first: number[] = []; // first sub-state of each unit
-  const last: number[] = [];
-  units.forEach((u, i) => {
-    first.push(cls.length);
-    for (let k = 0; k < minOf(u); k++) {
-      cls.push(CLASS_INDEX[u.cls]);
-      unitOf.push(i);
-    }
-    last.push(cls.length - 1);
-  });
-  const S = cls.length;
-  const NEG = -Infinity;
-  let prev = new Float64Array(S).fill(NEG);
-  let cur = new Float64Array(S);
-  const back = new Int32Array(T * S);
-  const emit = (t: number, s: number): number => {
-    const p = post(h0 + t)[cls[s]!]!;
-    return p > 1e-4 ? Math.log(p) : LOG_FLOOR;
-  };
-  prev[first[0]!] = emit(0, first[0]!);
-  back[first[0]!] = -1;
-  if (units[0]!.optional && units.length > 1) {
-    prev[first[1]!] = emit(0, first[1]!);
-    back[first[1]!] = -1;
-  }
-  for (let t = 1; t < T; t++) {
-    for (let s = 0; s < S; s++) {
-      let best = NEG;
-      let arg = -1;
-      const u = unitOf[s]!;
-      if (s === last[u] && prev[s]! > best) {
-        best = prev[s]!;
-        arg = s;
-      }
-      if (s > 0 && prev[s - 1]! > best) {
-        best = prev[s - 1]!;
-        arg = s - 1;
-      }
-      // Skip an optional unit: from the end of unit u − 2 into the start of unit u.
-      if (s === first[u] && u >= 2 && units[u - 1]!.optional) {
-        const from = last[u - 2]!;
-        if (prev[from]! > best) {
-          best = prev[from]!;
-          arg = from;
-        }
-      }
-      cur[s] = best === NEG ? NEG : best + emit(t, s);
-      back[t * S + s] = arg;
-    }
-    [prev, cur] = [cur, prev];
-  }
-  let end = last[units.length - 1]!;
-  if (units[units.length - 1]!.optional && units.length > 1 && prev[last[units.length - 2]!]! > prev[end]!)
-    end = last[units.length - 2]!;
-  if (prev[end] === NEG) return null;
-  const labels = new Int8Array(T);
-  let s = end;
-  for (let t = T - 1; t >= 0; t--) {
-    labels[t] = cls[s]!;
-    s = back[t * S + s]!;
-  }
-  return { labels, score: prev[end]! / T };
-}
-
-/** Spreads units over T hops in proportion to their weights (optional units get nothing). */
-export function spreadProportionally(units: readonly AlignUnit[], T: number): Int8Array {
-  const labels = new Int8Array(T).fill(SIL);
-  const used = units.filter((u) => !u.optional);
-  const total = used.reduce((a, u) => a + u.weight, 0);
-  if (total <= 0) return labels;
-  let acc = 0;
-  for (const u of used) {
-    const a = Math.round((acc / total) * T);
-    acc += u.weight;
-    const b = Math.round((acc / total) * T);
-    labels.fill(CLASS_INDEX[u.cls], a, b);
-  }
-  return labels;
-}
-
-/** Alignment units of one word's phones. */
-export function wordUnits(w: WordPronunciation): AlignUnit[] {
-  return phonesToSegments(w.phones).map((s) => ({
-    cls: s.cls,
-    weight: s.weight,
-    // Vowels ≥ 30 ms, consonants and diphthong tails ≥ 20 ms.
-    minHops: s.cls === 'AA' || s.cls === 'E' || s.cls === 'OU' || s.cls === 'I' ? (s.weight >= 1 ? 3 : 2) : 2,
-  }));
+  /**
+   * Streamed words: audio no word covers is a pause (silence) up to this long after a word or the start;
+   * beyond, it shows the audio classifier's own class (speech whose timings never came). Default 300.
+   */
+  maxPauseMs?: number;
+  /** Streamed words: how far the audio may run past a hop no word covers before it is decided. Default 1500. */
+  wordWaitMs?: number;
 }
 
 const PAUSE: AlignUnit = { cls: 'SIL', weight: 0, minHops: 1, optional: true };
@@ -202,16 +101,24 @@ export class TextLipSync {
   readonly frameMs: number;
   /** Whether every word came with a time span (per-word alignment while streaming). */
   readonly timed: boolean;
+  /** Whether the words come through `words()` while the audio streams (made without `words`). */
+  readonly streamed: boolean;
   /** Words that fell back to proportional spreading so far (diagnostics). */
   lowConfidenceWords = 0;
+  /** Streamed words: hops past a pause that no word covered, shown with the audio's class (diagnostics). */
+  uncoveredHops = 0;
   private readonly core: LipSyncCore;
-  private readonly pron: WordPronunciation[];
-  private readonly spans: WordSpan[];
+  private pron: WordPronunciation[] = [];
+  private readonly spans: WordSpan[] = [];
   private readonly antHops: number;
   private readonly leadHops: number;
   private readonly minVisibleHops: number;
   private readonly minConfidence: number;
   private readonly audioMix: number;
+  /** A hop no word covers is silence up to this many hops after a word (Infinity: words given up front). */
+  private readonly pauseHops: number;
+  private readonly waitHops: number;
+  private readonly closureThreshold: number;
   // Per hop of the utterance.
   private posts: Float32Array[] = [];
   private loud: number[] = [];
@@ -219,6 +126,12 @@ export class TextLipSync {
   private states: HopState[] = [];
   private readonly stateAt = (h: number): HopState => this.states[h]!;
   private nextWord = 0;
+  /** End hop of the last span (spans are monotonic on the hop grid). */
+  private spanEnd = 0;
+  /** End of the last aligned word: the pause that follows is measured from here. */
+  private pauseFrom = 0;
+  /** Streamed words: hops before this one have all their words. */
+  private knownUntilHop = 0;
 
   constructor(opts: TextLipSyncOptions) {
     this.core = new LipSyncCore(opts);
@@ -228,33 +141,30 @@ export class TextLipSync {
     this.minVisibleHops = Math.ceil(this.frameMs / HOP_MS);
     this.minConfidence = opts.minConfidence ?? -3.5;
     this.audioMix = Math.min(1, Math.max(0, opts.audioMix ?? 0.4));
+    this.streamed = opts.words === undefined;
+    this.pauseHops = this.streamed ? Math.round((opts.maxPauseMs ?? 300) / HOP_MS) : Infinity;
+    this.waitHops = Math.round((opts.wordWaitMs ?? 1500) / HOP_MS);
+    this.closureThreshold = this.core.model.post.closureThreshold;
 
-    const words: readonly TimedWord[] = typeof opts.words === 'string' ? [] : opts.words;
+    const words: readonly TimedWord[] = typeof opts.words === 'string' ? [] : (opts.words ?? []);
     this.timed =
-      words.length > 0 && words.every((w) => Number.isFinite(w.startMs) && Number.isFinite(w.endMs));
-    this.pron = [];
-    this.spans = [];
+      this.streamed ||
+      (words.length > 0 && words.every((w) => Number.isFinite(w.startMs) && Number.isFinite(w.endMs)));
     if (typeof opts.words === 'string') this.pron = textToPronunciations(opts.words);
-    else {
-      let prevEnd = 0;
-      for (const w of opts.words) {
-        const p = pronounceWord(w.text);
-        if (p && p.text === '') {
-          const last = this.pron[this.pron.length - 1];
-          if (last) last.pauseAfter = true;
-          continue;
-        }
-        if (!p) continue;
-        this.pron.push(p);
-        if (this.timed) {
-          // Monotonic spans on the hop grid.
-          const h0 = Math.max(prevEnd, Math.round(w.startMs! / HOP_MS));
-          const h1 = Math.max(h0, Math.round(w.endMs! / HOP_MS));
-          prevEnd = h1;
-          this.spans.push({ units: wordUnits(p), h0, h1 });
-        }
-      }
-    }
+    else for (const w of words) this.addWord(w);
+  }
+
+  /**
+   * Streamed words (an estimator made without `words`): the utterance's next words, in order, times in
+   * ms from its first sample; words without both times are skipped. Returns the frames now final.
+   */
+  words(words: readonly TimedWord[], opts: WordsOptions = {}): MouthFrame[] {
+    if (!this.streamed) throw new Error('TextLipSync: words() needs an estimator made without words');
+    for (const w of words) if (Number.isFinite(w.startMs) && Number.isFinite(w.endMs)) this.addWord(w);
+    if (opts.knownUntilMs !== undefined)
+      this.knownUntilHop = Math.max(this.knownUntilHop, Math.floor(opts.knownUntilMs / HOP_MS));
+    this.alignReadyWords(false);
+    return this.advance(false);
   }
 
   /** Feeds PCM16 mono 24 kHz; returns the frames that are now final. */
@@ -276,7 +186,7 @@ export class TextLipSync {
     return frames;
   }
 
-  /** Forgets the audio (the words stay); the next sample is time 0. */
+  /** Forgets the audio (words given up front stay, streamed ones go with it); the next sample is time 0. */
   reset(): void {
     this.core.reset();
     this.posts = [];
@@ -284,6 +194,35 @@ export class TextLipSync {
     this.labels = [];
     this.states = [];
     this.nextWord = 0;
+    this.pauseFrom = 0;
+    if (this.streamed) {
+      this.spans.length = 0;
+      this.spanEnd = 0;
+      this.knownUntilHop = 0;
+    }
+  }
+
+  private addWord(w: TimedWord): void {
+    const p = pronounceWord(w.text);
+    if (p && p.text === '') {
+      const last = this.pron[this.pron.length - 1];
+      if (last) last.pauseAfter = true;
+      return;
+    }
+    if (!p) return;
+    // Pronunciations serve the untimed alignment only; a stream would just pile them up.
+    if (!this.streamed) this.pron.push(p);
+    if (this.timed || this.streamed) {
+      // Monotonic spans on the hop grid. A streamed word is at most wordWaitMs long, so that a bogus
+      // end time cannot hold the frames back until the flush.
+      const h0 = Math.max(this.spanEnd, Math.round(w.startMs! / HOP_MS));
+      const h1 = Math.min(
+        Math.max(h0, Math.round(w.endMs! / HOP_MS)),
+        h0 + (this.streamed ? this.waitHops : Infinity),
+      );
+      this.spanEnd = h1;
+      this.spans.push({ units: wordUnits(p), h0, h1 });
+    }
   }
 
   private addHops(hops: HopPosterior[]): void {
@@ -293,15 +232,25 @@ export class TextLipSync {
     }
   }
 
-  /** Timed mode: aligns every word whose span is covered by posteriors (all of them at the end). */
+  /**
+   * Timed mode: aligns every word whose span is covered by posteriors (all of them at the end), and
+   * labels the hops between words as far as they are decided (see the module comment).
+   */
   private alignReadyWords(final: boolean): void {
     const avail = this.posts.length;
     while (this.nextWord < this.spans.length) {
       const w = this.spans[this.nextWord]!;
-      if (!final && w.h1 > avail) break;
+      if (!final && w.h1 > avail) {
+        // A streamed word still waiting for its audio: the hops before it get no other (spans are
+        // monotonic), so they are decided now, even if its start lies far beyond the audio.
+        const to = this.streamed ? Math.min(w.h0, avail) : 0;
+        while (this.labels.length < to) this.labels.push(this.gapLabel(this.labels.length));
+        break;
+      }
       const h1 = Math.min(w.h1, avail);
-      const h0 = Math.min(w.h0, h1);
-      while (this.labels.length < h0) this.labels.push(SIL);
+      // A streamed word that came after its hops were decided keeps what is left of its span.
+      const h0 = Math.min(Math.max(w.h0, this.labels.length), h1);
+      while (this.labels.length < h0) this.labels.push(this.gapLabel(this.labels.length));
       if (h1 > h0) {
         const units = [PAUSE, ...w.units, PAUSE];
         const a = viterbiAlign(units, (h) => this.posts[h]!, h0, h1);
@@ -312,10 +261,29 @@ export class TextLipSync {
           labels = spreadProportionally(w.units, h1 - h0);
         }
         for (let i = 0; i < labels.length; i++) this.labels.push(labels[i]!);
+        this.pauseFrom = h1;
       }
       this.nextWord++;
     }
-    if (this.nextWord >= this.spans.length) while (this.labels.length < avail) this.labels.push(SIL);
+    if (this.nextWord < this.spans.length) return;
+    // Past the last word: words given up front have none to come; a stream waits for late ones.
+    const decided = !this.streamed || final ? avail : Math.max(avail - this.waitHops, this.knownUntilHop);
+    const upTo = Math.min(avail, decided);
+    while (this.labels.length < upTo) this.labels.push(this.gapLabel(this.labels.length));
+  }
+
+  /**
+   * The class of hop h, which no word covers: silence in a pause, else the audio classifier's class,
+   * read as the audio-only path reads it (a closure only above its threshold).
+   */
+  private gapLabel(h: number): number {
+    if (h < this.pauseFrom + this.pauseHops) return SIL;
+    this.uncoveredHops++;
+    const p = this.posts[h]!;
+    if (p[PP]! >= this.closureThreshold) return PP;
+    let best = SIL;
+    for (let k = 0; k < NUM_CLASSES; k++) if (k !== PP && p[k]! > p[best]!) best = k;
+    return best;
   }
 
   /** Untimed mode: the whole utterance's phones over all hops, pauses optional between words. */

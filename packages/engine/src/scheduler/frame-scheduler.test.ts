@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { isClosedMouth } from '../lipsync/exporters.js';
 import { LipSync } from '../lipsync/lip-sync.js';
-import { TextLipSync } from '../lipsync/text-lip-sync.js';
+import { TextLipSync, type TimedWord } from '../lipsync/text-lip-sync.js';
+import type { MouthFrame } from '../types.js';
 import { createAvatarPipeline } from './pipeline.js';
 import { ANALYSIS_MARGIN_MS, type AvFrame, type MouthEstimator } from './frame-scheduler.js';
+import { LEAD_IN_MS, withLeadIn } from './lead-in.js';
 
 const RATE = 24_000;
 /** A vowel-like sound: 120 Hz voice with energy near 700 and 1200 Hz, in syllables of `onMs` with `offMs` gaps. */
@@ -177,5 +180,60 @@ describe('FrameScheduler with the real lip-sync, animator and renderer', () => {
     const frames = [...direct.push(syllables(1200)), ...direct.flush()];
     expect(jaw).toEqual(frames.map((f) => f.params.jawOpen));
     expect(Math.max(...jaw) - Math.min(...jaw)).toBeGreaterThan(0.3);
+  });
+
+  // Three syllables (0–240, 400–640, 800–1040 ms), each said as "bob": its /b/s close the lips.
+  const BOBS: TimedWord[] = [0, 400, 800].map((t) => ({ text: 'bob', startMs: t, endMs: t + 240 }));
+
+  it('gives an utterance appended as timed the text-aware estimator and its streamed words', () => {
+    const s = createAvatarPipeline({
+      avatarId: 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a',
+      quality: 'low',
+      renderer: null,
+    });
+    const speech = syllables(1200);
+    const r = s.append(speech.subarray(0, 12_000), 'u1', { timed: true });
+    expect(r).toMatchObject({ opened: true, timed: true });
+    s.words(r.turnId, BOBS.slice(0, 2));
+    expect(s.append(speech.subarray(12_000), 'u1').timed).toBe(true); // the turn keeps its estimator
+    s.words(r.turnId, BOBS.slice(2), { knownUntilMs: 1200 });
+    s.commit();
+    const timed = run(s, 32).map((f) => f.pose.mouth);
+    // Exactly the estimator's frames, words in ms from the utterance's first sample.
+    const direct = withLeadIn(new TextLipSync({ fps: 25 }), { fps: 25, sampleRateHz: RATE });
+    const frames = [...direct.words!(BOBS), ...direct.push(speech), ...direct.flush()];
+    expect(timed.slice(0, 30)).toEqual(frames.map((f) => f.params));
+    // The /b/s close the lips inside the syllables, where the audio alone hears an open vowel.
+    const closedInSyllables = (m: typeof timed) =>
+      m.filter((x, i) => i < 30 && (i * 40) % 400 < 240 && isClosedMouth(x)).length;
+    expect(closedInSyllables(timed)).toBeGreaterThanOrEqual(6);
+
+    // Without `timed`, the same sound gets the audio-only estimator: open vowels, lips closing only
+    // after each syllable.
+    const a = s.append(speech, 'u2');
+    expect(a).toMatchObject({ opened: true, timed: false });
+    s.words(a.turnId, BOBS); // dropped: not a timed utterance
+    s.commit();
+    const audio = run(s, 32).map((f) => f.pose.mouth);
+    expect(closedInSyllables(audio)).toBe(0);
+    expect(Math.max(...audio.map((m) => m.jawOpen))).toBeGreaterThan(0.5);
+    s.interrupt(null);
+    s.words(r.turnId, BOBS); // a turn that is gone: ignored
+  });
+
+  it('moves streamed word times by the lead-in', () => {
+    const speech = syllables(1200);
+    const o = { fps: 25, sampleRateHz: RATE };
+    const streamed = withLeadIn(new TextLipSync({ fps: 25 }), o);
+    const a: MouthFrame[] = [...streamed.words!(BOBS), ...streamed.push(speech), ...streamed.flush()];
+    // The same words given up front at their times in the estimator's stream, which starts on the lead-in.
+    const shifted = BOBS.map((w) => ({
+      text: w.text,
+      startMs: w.startMs! + LEAD_IN_MS,
+      endMs: w.endMs! + LEAD_IN_MS,
+    }));
+    const upFront = withLeadIn(new TextLipSync({ fps: 25, words: shifted }), o);
+    expect(a).toEqual([...upFront.push(speech), ...upFront.flush()]);
+    expect(a.map((f) => f.ptsMs)).toEqual(Array.from({ length: 30 }, (_, k) => k * 40));
   });
 });

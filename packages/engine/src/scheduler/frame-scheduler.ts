@@ -6,13 +6,17 @@
  * estimator's lookahead (≤ 40 ms) and a hop past what it plays. So the cost per tick is flat however
  * large the appended chunks are (a client may send 10 s of TTS at once: analysing it in `append` would
  * stall the clock and every session on the thread), and audio that an interrupt drops is never
- * analysed. Estimators that declare no lookahead (text alignment) get all audio on append. Each utterance gets its own estimator, so interrupts and turn
- * changes never leak mouth state. When a frame's mouth is not ready (the next chunk has not arrived
- * yet) the previous mouth is held; video never waits and never trails its audio.
+ * analysed. Estimators that declare no lookahead (text alignment) get all audio on append. Each
+ * utterance gets its own estimator, so interrupts and turn changes never leak mouth state: audio-only
+ * lip-sync, or, for an utterance appended as `timed` (a TTS that gives word timings), the text-aware
+ * one, which takes the words through `words()` while the audio streams. When a frame's mouth is not
+ * ready (the next chunk or word has not arrived yet) the previous mouth is held; video never waits and
+ * never trails its audio.
  */
 import { AudioPlayout, type AudioPlayoutOptions, type PlayoutEvent } from '../audio/playout.js';
 import type { AgentState } from '../audio/types.js';
 import { rms } from '../audio/pcm.js';
+import type { TimedWord, WordsOptions } from '../lipsync/text-lip-sync.js';
 import { NEUTRAL_MOUTH, type AvatarPose, type MouthFrame, type MouthParams } from '../types.js';
 
 /** Streaming audio → mouth estimator (audio-only lip-sync, or a text-aware one). */
@@ -27,6 +31,11 @@ export interface MouthEstimator {
   push(samples: Int16Array): MouthFrame[];
   /** The remaining frames at the end of the utterance. */
   flush(): MouthFrame[];
+  /**
+   * Text-aware estimators: the utterance's next words, times in ms from its first sample; returns the
+   * frames they made final.
+   */
+  words?(words: readonly TimedWord[], opts?: WordsOptions): MouthFrame[];
 }
 
 /** Behaviour: turns mouth and state into a whole pose, once per frame. */
@@ -66,10 +75,24 @@ export interface AvFrame {
 export interface FrameSchedulerOptions extends AudioPlayoutOptions {
   /** A fresh estimator for each utterance. */
   newEstimator: () => MouthEstimator;
+  /**
+   * A fresh text-aware estimator (with `words`) for each utterance appended as `timed`; without it,
+   * those get `newEstimator` and their words are dropped.
+   */
+  newTimedEstimator?: () => MouthEstimator;
   behaviour: Behaviour;
   renderer?: FrameRenderer;
   /** F0 of one frame of audio, or null when unvoiced; optional. */
   pitch?: (samples: Int16Array, sampleRateHz: number) => number | null;
+}
+
+/** Options of {@link FrameScheduler.append}. */
+export interface AppendOptions {
+  /**
+   * The utterance will carry word timings (`words()`): if this append opens it, it gets the text-aware
+   * estimator. Ignored on later appends.
+   */
+  timed?: boolean;
 }
 
 /** Audio analysed past the end of the frame playing now, beyond the estimator's lookahead: one hop. */
@@ -86,6 +109,10 @@ interface Turn {
   aheadSamples: number;
   /** The utterance is closed: once all its audio is analysed, the estimator flushes its tail. */
   committed: boolean;
+  /** The estimator has flushed: nothing more goes to it. */
+  flushed: boolean;
+  /** Made by `newTimedEstimator`. */
+  timed: boolean;
   /** Speech samples of this turn already played. */
   playedSamples: number;
   last: MouthFrame | null;
@@ -104,12 +131,20 @@ export class FrameScheduler {
     this.frameMs = 1000 / this.playout.fps;
   }
 
-  /** Appends audio to the current utterance; lip-sync analyses it as playout approaches it. */
-  append(samples: Int16Array, sourceEventId: string | null): { turnId: string; opened: boolean } {
+  /**
+   * Appends audio to the current utterance; lip-sync analyses it as playout approaches it. `timed`: the
+   * utterance's estimator is text-aware (when the scheduler has one).
+   */
+  append(
+    samples: Int16Array,
+    sourceEventId: string | null,
+    opts: AppendOptions = {},
+  ): { turnId: string; opened: boolean; timed: boolean } {
     const r = this.playout.append(samples, sourceEventId);
     let turn = this.turns.get(r.turnId);
     if (!turn) {
-      const estimator = this.spare ?? this.opts.newEstimator();
+      const timed = opts.timed === true && this.opts.newTimedEstimator !== undefined;
+      const estimator = timed ? this.opts.newTimedEstimator!() : (this.spare ?? this.opts.newEstimator());
       const ms = estimator.lookaheadMs;
       turn = {
         estimator,
@@ -119,16 +154,28 @@ export class FrameScheduler {
         aheadSamples:
           ms === undefined ? Infinity : ((ms + ANALYSIS_MARGIN_MS) * this.playout.sampleRateHz) / 1000,
         committed: false,
+        flushed: false,
+        timed,
         playedSamples: 0,
         last: null,
       };
       this.turns.set(r.turnId, turn);
-      this.spare = null;
+      if (!timed) this.spare = null;
     }
     // A copy: the caller may reuse its buffer before the estimator reads it.
     if (samples.length > 0) turn.pending.push(samples.slice());
     if (turn.aheadSamples === Infinity) this.analyse(turn, Infinity);
-    return r;
+    return { ...r, timed: turn.timed };
+  }
+
+  /**
+   * Words of an utterance appended as `timed` as they become known (see MouthEstimator.words), times in
+   * ms from its first sample. Ignored when the turn is gone (interrupted, ended), flushed or not timed.
+   */
+  words(turnId: string, words: readonly TimedWord[], opts: WordsOptions = {}): void {
+    const turn = this.turns.get(turnId);
+    if (!turn?.timed || turn.flushed || !turn.estimator.words) return;
+    for (const f of turn.estimator.words(words, opts)) turn.frames.push(f);
   }
 
   /** Closes the current utterance; lip-sync flushes its tail once it has analysed the rest. */
@@ -210,8 +257,8 @@ export class FrameScheduler {
       turn.analysedSamples += n;
       for (const f of turn.estimator.push(part)) turn.frames.push(f);
     }
-    if (turn.committed && turn.pending.length === 0) {
-      turn.committed = false; // flush once
+    if (turn.committed && turn.pending.length === 0 && !turn.flushed) {
+      turn.flushed = true;
       for (const f of turn.estimator.flush()) turn.frames.push(f);
     }
   }

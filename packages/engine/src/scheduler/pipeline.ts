@@ -1,11 +1,13 @@
 /**
- * The standard avatar pipeline: audio-only lip-sync, the animator and a built-in avatar renderer behind
- * one frame scheduler. Live sessions and offline rendering both start here.
+ * The standard avatar pipeline: audio-only lip-sync (text-aware for utterances appended as timed), the
+ * animator and a built-in avatar renderer behind one frame scheduler. Live sessions and offline
+ * rendering both start here.
  */
 import { Animator } from '../animation/index.js';
 import { detectPitchHz } from '../animation/pitch.js';
 import { FEATURE_SAMPLE_RATE_HZ } from '../lipsync/features.js';
 import { LipSync } from '../lipsync/lip-sync.js';
+import { TextLipSync } from '../lipsync/text-lip-sync.js';
 import { createRenderer } from '../render/renderer.js';
 import type { Orientation, RenderQuality } from '../render/sizes.js';
 import { FrameScheduler, type FrameRenderer, type MouthEstimator } from './frame-scheduler.js';
@@ -40,6 +42,9 @@ export function createAvatarPipeline(o: AvatarPipelineOptions): FrameScheduler {
     newEstimator:
       o.newEstimator ??
       (() => withLeadIn(new LipSync({ fps }), { fps, sampleRateHz: FEATURE_SAMPLE_RATE_HZ })),
+    // Utterances whose words come with timings (FULL mode's TTS): streamed words, aligned per word.
+    newTimedEstimator: () =>
+      withLeadIn(new TextLipSync({ fps }), { fps, sampleRateHz: FEATURE_SAMPLE_RATE_HZ }),
     behaviour: new Animator({ seed: o.seed ?? 1, fps }),
     ...(o.renderer === null
       ? {}
@@ -59,7 +64,9 @@ export function createAvatarPipeline(o: AvatarPipelineOptions): FrameScheduler {
 /**
  * Runs a pipeline (poses only) over a second of a synthetic voice, so that lip-sync, animation and
  * pitch code are compiled before the first real utterance: cold, the first utterance of a process
- * costs ~40 ms on the clock's thread, enough to stall every session on it for a frame. ~50 ms, once.
+ * costs ~40 ms on the clock's thread, enough to stall every session on it for a frame. Then the same
+ * second as a timed utterance with words: the text-aware path's first utterance would cost ~190 ms
+ * (loading the pronouncing dictionary, ~15 MB of heap, and compiling the alignment). ~250 ms, once.
  */
 export function warmUpPipeline(fps: 25 | 30 = 25): void {
   const p = createAvatarPipeline({ avatarId: '', quality: 'low', fps, renderer: null });
@@ -74,5 +81,11 @@ export function warmUpPipeline(fps: 25 | 30 = 25): void {
   }
   p.append(voice, null);
   p.commit();
-  for (let i = 0; i < fps * 1.5; i++) p.tick();
+  const { turnId } = p.append(voice, null, { timed: true });
+  p.words(turnId, [
+    { text: 'warm', startMs: 0, endMs: 500 },
+    { text: 'up', startMs: 500, endMs: 1000 },
+  ]);
+  p.commit();
+  for (let i = 0; i < fps * 2.5; i++) p.tick();
 }

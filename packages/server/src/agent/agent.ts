@@ -9,10 +9,15 @@
  * carries it whole and the utterance is committed (the runtime's playout then ends it with
  * `avatar.speak_ended`). `speakText(text)` (`avatar.speak_text`, the opening text) skips the LLM.
  *
+ * When the TTS gives word timings, the utterance is appended as timed and its words go to the
+ * text-aware lip-sync as they arrive (`SpokenUtterance`).
+ *
  * Turns run one after another, in the order they were asked for. Every turn belongs to an epoch;
  * `interrupt()` starts a new epoch: the turn in progress is aborted everywhere (its LLM request and TTS
  * stream through their AbortSignal, its queued audio in the runtime), and turns queued behind it are
- * dropped ("disrupts the entire sequence of queued calls").
+ * dropped ("disrupts the entire sequence of queued calls"). The history then keeps only what the user
+ * heard of the cut answer (its sentences up to the one playing, that one cut at the word reached and
+ * marked "…"), so the LLM knows where it was stopped.
  *
  * A provider failure ends the turn with an `error` event naming the provider and a stable code; the
  * session goes on.
@@ -23,9 +28,12 @@ import { AsyncQueue } from './async-queue.js';
 import {
   ProviderError,
   SentenceSplitter,
+  TTS_SAMPLE_RATE_HZ,
+  type AudioChunk,
   type ChatMessage,
   type LlmProvider,
   type TtsProvider,
+  type WordTiming,
 } from './providers/index.js';
 
 /** An event for the viewers' data channels (`agent-response`), without envelope ids. */
@@ -68,6 +76,8 @@ export class ConversationAgent {
   private readonly history: ChatMessage[] = [];
   private opened = false;
   private closed = false;
+  /** The utterance spoken last (its audio may still be playing), for what an interrupt leaves heard. */
+  private spoken: SpokenUtterance | null = null;
 
   constructor(private readonly o: ConversationAgentOptions) {}
 
@@ -83,9 +93,10 @@ export class ConversationAgent {
     this.enqueue(async (signal) => {
       this.o.emit({ event_type: 'avatar.transcription', source_event_id: sourceEventId, text });
       this.o.record('avatar', text);
-      this.remember({ role: 'assistant', content: text });
+      const line: ChatMessage = { role: 'assistant', content: text };
+      this.remember(line);
       const splitter = new SentenceSplitter();
-      await this.speak([...splitter.push(text), ...splitter.flush()], signal, sourceEventId);
+      await this.speak([...splitter.push(text), ...splitter.flush()], signal, sourceEventId, line);
     });
   }
 
@@ -124,8 +135,13 @@ export class ConversationAgent {
   /** `avatar.interrupt`: stops the turn in progress everywhere and drops the queued ones. */
   interrupt(sourceEventId: string | null): void {
     this.epoch++;
+    const answering = this.current !== null;
     this.current?.abort(new Error('interrupted'));
     this.current = null;
+    const playout = this.o.runtime.scheduler.playout;
+    const unplayed = Math.round((playout.bufferedMs * playout.sampleRateHz) / 1000);
+    if (this.spoken && (unplayed > 0 || answering)) this.keepHeard(this.spoken, unplayed);
+    this.spoken = null;
     this.o.runtime.interrupt(sourceEventId);
   }
 
@@ -170,8 +186,10 @@ export class ConversationAgent {
     // Sentences are spoken in order while the answer streams; speaking one waits for its audio only
     // as fast as the TTS delivers it, so generation and speech overlap.
     const sentences = new AsyncQueue<string>();
+    // The answer's history line, remembered once it is complete (or, when cut, as far as it was heard).
+    const line: ChatMessage = { role: 'assistant', content: '' };
     // Settled here so a TTS failure while the LLM still streams is not an unhandled rejection.
-    const speaker = this.speak(sentences, signal, source).then(
+    const speaker = this.speak(sentences, signal, source, line).then(
       () => null,
       (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
     );
@@ -193,30 +211,49 @@ export class ConversationAgent {
     this.o.emit({ event_type: 'avatar.transcription', source_event_id: source, text });
     if (text) {
       this.o.record('avatar', text);
-      this.remember({ role: 'assistant', content: text });
+      line.content = text;
+      this.remember(line);
     }
   }
 
-  /** Synthesizes sentences in order and appends their audio as one utterance, then commits it. */
+  /** After an interrupt: the utterance's history line becomes what the user heard of it. */
+  private keepHeard(u: SpokenUtterance, unplayed: number): void {
+    const heard = u.heard(unplayed);
+    const at = this.history.indexOf(u.line);
+    if (at >= 0) {
+      if (heard) u.line.content = heard;
+      else this.history.splice(at, 1);
+    } else if (heard) {
+      u.line.content = heard;
+      this.remember(u.line);
+    }
+  }
+
+  /**
+   * Synthesizes sentences in order and appends their audio as one utterance, then commits it. `line`
+   * is the history message it voices.
+   */
   private async speak(
     sentences: AsyncIterable<string> | Iterable<string>,
     signal: AbortSignal,
     source: string | null,
+    line: ChatMessage,
   ): Promise<void> {
     const { runtime, tts } = this.o;
-    let spoke = false;
+    const utterance = new SpokenUtterance(runtime, tts.wordTimings, source, line);
+    this.spoken = utterance;
     try {
       for await (const sentence of sentences as AsyncIterable<string>) {
         if (signal.aborted) return;
+        utterance.startSentence(sentence);
         for await (const chunk of tts.synthesize(sentence, { signal })) {
           if (signal.aborted) return;
-          if (chunk.pcm.length === 0) continue;
-          runtime.append(chunk.pcm, source);
-          spoke = true;
+          utterance.add(chunk);
         }
+        utterance.endSentence();
       }
     } finally {
-      if (spoke && !signal.aborted) runtime.scheduler.commit();
+      if (utterance.spoke && !signal.aborted) runtime.scheduler.commit();
     }
   }
 
@@ -234,3 +271,95 @@ export class ConversationAgent {
     this.o.emit({ event_type: 'error', source_event_id: null, error: err });
   }
 }
+
+/**
+ * One utterance's audio into the runtime, and, when the TTS gives word timings, its words into the
+ * text-aware lip-sync. Each sentence is its own TTS request timed from its own audio start, so its
+ * words move by the audio of the utterance before it. It remembers where each sentence's audio lies,
+ * so an interrupt can tell how much of it was heard.
+ */
+class SpokenUtterance {
+  /** Some audio was appended. */
+  spoke = false;
+  /** Each sentence and the span of its audio in all the audio appended, samples. */
+  private readonly sentences: { text: string; from: number; to: number }[] = [];
+  /** Samples appended in all (across a playout restart, unlike `appended`). */
+  private total = 0;
+  private turnId: string | null = null;
+  /** Samples of the runtime's utterance appended so far. */
+  private appended = 0;
+  /** Where the current sentence starts in the runtime's utterance, samples. */
+  private sentenceAt = 0;
+  /** Words that came before any audio opened the utterance. */
+  private early: WordTiming[] = [];
+
+  constructor(
+    private readonly runtime: SessionRuntime,
+    private readonly timed: boolean,
+    private readonly source: string | null,
+    /** The history message this utterance voices. */
+    readonly line: ChatMessage,
+  ) {}
+
+  startSentence(text: string): void {
+    this.sentenceAt = this.appended;
+    this.sentences.push({ text, from: this.total, to: this.total });
+  }
+
+  /**
+   * The text heard when the last `unplayed` samples appended go unplayed: whole sentences, then the one
+   * playing cut at the share of its words its played audio reached, marked "…". Empty when none played.
+   */
+  heard(unplayed: number): string {
+    const played = this.total - unplayed;
+    const said: string[] = [];
+    for (const s of this.sentences) {
+      if (s.from >= played || s.to === s.from) break;
+      const words = s.text.trim().split(/\s+/u);
+      if (played >= s.to) {
+        said.push(...words);
+        continue;
+      }
+      const share = (played - s.from) / (s.to - s.from);
+      said.push(...words.slice(0, Math.max(1, Math.round(share * words.length))));
+      return `${said.join(' ')}…`;
+    }
+    return said.join(' ');
+  }
+
+  add(chunk: AudioChunk): void {
+    // Words before the audio they describe, so the lip-sync never waits for them.
+    if (this.timed && chunk.words) {
+      if (this.turnId) this.giveWords(chunk.words);
+      else this.early.push(...chunk.words);
+    }
+    if (chunk.pcm.length === 0) return;
+    const r = this.runtime.append(chunk.pcm, this.source, { timed: this.timed });
+    if (r.opened && this.appended > 0) {
+      // The playout ended the utterance while it ran dry (the LLM stalled): a new one starts here.
+      this.sentenceAt -= this.appended;
+      this.appended = 0;
+    }
+    this.turnId = r.turnId;
+    this.appended += chunk.pcm.length;
+    this.total += chunk.pcm.length;
+    this.sentences[this.sentences.length - 1]!.to = this.total;
+    this.spoke = true;
+    if (this.early.length) this.giveWords(this.early.splice(0));
+  }
+
+  /** The request is over: its audio gets no more words, so the lip-sync need not wait for any. */
+  endSentence(): void {
+    if (this.timed && this.turnId)
+      this.runtime.scheduler.words(this.turnId, [], { knownUntilMs: ms(this.appended) });
+  }
+
+  private giveWords(words: readonly WordTiming[]): void {
+    const at = ms(this.sentenceAt);
+    const timed = words.map((w) => ({ text: w.word, startMs: at + w.startMs, endMs: at + w.endMs }));
+    this.runtime.scheduler.words(this.turnId!, timed);
+  }
+}
+
+/** Samples of TTS audio → ms. */
+const ms = (samples: number): number => (samples * 1000) / TTS_SAMPLE_RATE_HZ;

@@ -246,6 +246,7 @@ export class SessionManager {
         metrics.framesLate.inc({ reason });
         this.noteLateFrame(session, reason);
       },
+      onUtterance: (path) => metrics.lipSyncUtterances.inc({ path }),
     });
     if (session.encoding === 'H264') {
       log.info(

@@ -17,6 +17,7 @@
  */
 import {
   createAvatarPipeline,
+  type AppendOptions,
   type AvatarPose,
   type FrameScheduler,
   type PlayoutEvent,
@@ -41,6 +42,8 @@ export interface SessionRuntimeOptions {
   onStall?: (droppedMs: number) => void;
   /** Called for each frame that was not drawn in time (worker slow or crashed). */
   onFrameLate?: (reason: 'busy' | 'failed') => void;
+  /** Called when an utterance opens, with its lip-sync path (text: timed, see FrameScheduler.append). */
+  onUtterance?: (lipSync: 'audio' | 'text') => void;
 }
 
 /** Receives each tick's audio at the tick and its frame when drawn, both stamped with the tick's pts. */
@@ -121,10 +124,15 @@ export class SessionRuntime {
   }
 
   /** Appends speech to the current utterance (see FrameScheduler.append); a silent avatar starts at once. */
-  append(samples: Int16Array, sourceEventId: string | null): { turnId: string; opened: boolean } {
+  append(
+    samples: Int16Array,
+    sourceEventId: string | null,
+    opts: AppendOptions = {},
+  ): { turnId: string; opened: boolean; timed: boolean } {
     const playout = this.scheduler.playout;
     const silent = playout.agentState !== 'talking' && playout.bufferedMs === 0;
-    const r = this.scheduler.append(samples, sourceEventId);
+    const r = this.scheduler.append(samples, sourceEventId, opts);
+    if (r.opened) this.opts.onUtterance?.(r.timed ? 'text' : 'audio');
     // After the caller has answered the command (audio_buffer_appended comes before speak_started).
     if (silent && samples.length > 0) queueMicrotask(() => this.startNow());
     return r;
