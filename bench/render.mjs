@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Renderer benchmark (issue 3): ms per frame for each built-in avatar at 360p/480p/720p over an
- * animated pose sequence (visemes tweening, blinks, gaze, head motion, breathing).
+ * animated pose sequence (visemes tweening, blinks, gaze, head motion, breathing, hair lag).
  *
  * Default (`--mode worker`): the path live sessions and offline renders use. One render worker
  * (RenderPool of size 1), one frame in flight; the time is the worker's own (draw + canvas readback +
@@ -61,6 +61,9 @@ function poseAt(
   p.headOffset.x = Math.sin(i * 0.011) * 0.01;
   p.breath = 0.5 + 0.5 * Math.sin(i * 0.025);
   p.smile = 0.2;
+  // Loose hair trailing the head (the animator's HairMotion gives a few units).
+  p.hair.x = Math.sin(i * 0.06) * 3;
+  p.hair.y = Math.sin(i * 0.045) * 1.5;
   return p;
 }
 

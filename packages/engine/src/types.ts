@@ -71,6 +71,11 @@ export interface AvatarPose {
   breath: number;
   /** Smile amount 0..1 (listening warmth). */
   smile: number;
+  /**
+   * Secondary motion of loose hair: how far its free ends trail the head, avatar units in head space
+   * (x right, y down); 0 at rest. Renderers bend each lock by it, more towards its ends.
+   */
+  hair: { x: number; y: number };
 }
 
 /** A pose at rest: eyes open, looking at the viewer, mouth closed. */
@@ -84,5 +89,6 @@ export function restPose(): AvatarPose {
     headOffset: { x: 0, y: 0 },
     breath: 0,
     smile: 0,
+    hair: { x: 0, y: 0 },
   };
 }

@@ -8,6 +8,7 @@ import { NEUTRAL_MOUTH, type AvatarPose, type MouthParams } from '../types.js';
 import { BlinkGenerator, BLINK_RATE_PER_MIN } from './blink.js';
 import { Breathing } from './breath.js';
 import { GAZE_RANGE_X_DEG, GAZE_RANGE_Y_DEG, GazeController } from './gaze.js';
+import { HairMotion } from './hair.js';
 import { HeadMotion } from './head.js';
 import { Rng, ValueNoise, hash32 } from './random.js';
 import { SpeechActivity } from './speech-activity.js';
@@ -57,6 +58,7 @@ export class Animator {
   private gaze!: GazeController;
   private breath!: Breathing;
   private head!: HeadMotion;
+  private hair!: HairMotion;
   private speech!: SpeechActivity;
   private rng!: Rng;
   private smileNoise!: ValueNoise;
@@ -81,6 +83,7 @@ export class Animator {
     this.gaze = new GazeController(Rng.fork(seed, 'gaze'));
     this.breath = new Breathing(Rng.fork(seed, 'breath'));
     this.head = new HeadMotion(hash32(seed, 0x4ead), Rng.fork(seed, 'head'));
+    this.hair = new HairMotion();
     this.speech = new SpeechActivity();
     this.rng = Rng.fork(seed, 'animator');
     this.smileNoise = new ValueNoise(hash32(seed, 0x5e11e), 5000);
@@ -126,6 +129,7 @@ export class Animator {
       awayXDeg: g.away ? g.xDeg : 0,
       awayYDeg: g.away ? g.yDeg : 0,
     });
+    const hair = this.hair.update(head, dtMs);
     const smileTarget = SMILE[state] * (1 + 0.15 * this.smileNoise.at(now));
 
     return {
@@ -141,6 +145,7 @@ export class Animator {
       headOffset: { x: head.offsetX, y: head.offsetY },
       breath,
       smile: clamp01(this.smile.step(smileTarget, dtMs)),
+      hair,
     };
   }
 

@@ -56,6 +56,50 @@ export class Spring {
   }
 }
 
+/**
+ * An underdamped spring (damping ratio < 1), integrated exactly for a target held over each step: it
+ * overshoots a little and rings down, as loose things do (hair, earrings). The critically damped
+ * {@link Spring} is for everything that must never overshoot.
+ */
+export class SwingSpring {
+  value: number;
+  velocityPerS = 0;
+  private readonly omega: number;
+  private readonly zeta: number;
+  private readonly omegaD: number;
+
+  /** `frequencyHz`: natural frequency; `dampingRatio`: 0 (rings forever) … < 1. */
+  constructor(initial: number, frequencyHz: number, dampingRatio: number) {
+    if (!(dampingRatio > 0 && dampingRatio < 1)) {
+      throw new RangeError(`dampingRatio must be in (0, 1), got ${dampingRatio}`);
+    }
+    this.value = initial;
+    this.omega = 2 * Math.PI * frequencyHz;
+    this.zeta = dampingRatio;
+    this.omegaD = this.omega * Math.sqrt(1 - dampingRatio * dampingRatio);
+  }
+
+  /** Advances `dtMs` towards `target` and returns the new value. */
+  step(target: number, dtMs: number): number {
+    const t = dtMs / 1000;
+    const { omega: w, zeta: z, omegaD: wd } = this;
+    const x0 = this.value - target;
+    const v0 = this.velocityPerS;
+    const e = Math.exp(-z * w * t);
+    const c = Math.cos(wd * t);
+    const s = Math.sin(wd * t);
+    this.value = target + e * (x0 * c + ((v0 + z * w * x0) / wd) * s);
+    this.velocityPerS = e * (v0 * c - ((z * w * v0 + w * w * x0) / wd) * s);
+    return this.value;
+  }
+
+  /** Places the spring at `value` with velocity `velocityPerS`. */
+  set(value: number, velocityPerS = 0): void {
+    this.value = value;
+    this.velocityPerS = velocityPerS;
+  }
+}
+
 /** Clamps to [0, 1]. */
 export function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;

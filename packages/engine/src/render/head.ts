@@ -1,10 +1,15 @@
 /**
  * The head: ears, skin with a soft key light from the upper left, cheeks, nose, and the placement of
- * eyes, brows and mouth. Yaw and pitch are faked with parallax: parts nearer the viewer (nose tip,
- * mouth) slide further than the eyes, the ears slide the other way, and the far eye narrows.
+ * eyes, brows and mouth. Yaw and pitch are faked with parallax: each part slides by its depth in front
+ * of the neck axis times sin(angle), so the nose tip slides further than the eyes, the eyes further than
+ * the cheeks, the ears and the hair behind the head the other way. The face outline bends the same
+ * way point by point (chin and jaw follow the features, the temples hardly move, and on the side turned
+ * away the cheekbone becomes the contour): the near cheek widens, the far cheek narrows and its eye
+ * narrows too.
  */
 import type { CanvasGradient, SKRSContext2D } from '@napi-rs/canvas';
 import type { AvatarPose } from '../types.js';
+import type { HairFrame } from './hair.js';
 import type { AvatarLayers, FaceLook } from './look.js';
 import { createEyePaint, drawBrow, drawEye, type EyePaint } from './eyes.js';
 import { createMouthPaint, drawMouth, type MouthPaint } from './mouth.js';
@@ -12,14 +17,30 @@ import { createMouthPaint, drawMouth, type MouthPaint } from './mouth.js';
 /** Depth of each part in front of the neck axis, avatar units: how far it slides per unit of sin(yaw). */
 const DEPTH = {
   ears: -55,
-  outline: 6,
   eyes: 38,
   brows: 40,
   noseBridge: 52,
   noseTip: 68,
   mouth: 52,
-  hair: 14,
+  /** The edge of the form shadow: the light does not turn with the head, so it hardly moves. */
+  formShadow: 6,
 } as const;
+/** Depth of the face outline, avatar units, from the crown down the side to the chin (see skinShape). */
+const OUTLINE = {
+  crown: 6,
+  temple: 0,
+  cheek: 4,
+  jawUpper: 14,
+  jaw: 20,
+  jawLower: 28,
+  chinSide: 40,
+  chin: 48,
+  chinMid: 52,
+} as const;
+/** Extra depth of the outline on the side turned away, where the cheekbone becomes the contour. */
+const FAR_SIDE = { temple: 6, cheek: 12, jawUpper: 9, jaw: 4 } as const;
+/** How much narrower the far cheek's blush gets at sin(yaw) = 1 (it turns edge-on). */
+const FAR_BLUSH_NARROWING = 1.2;
 /** The cheek blush is a circle squashed into a wide oval. */
 const BLUSH_SCALE_X = 1.15;
 const BLUSH_SCALE_Y = 0.75;
@@ -68,9 +89,9 @@ export function drawHead(
   paint: FacePaint,
   layers: AvatarLayers,
   pose: AvatarPose,
+  hair: HairFrame,
 ): void {
-  const yaw = Math.sin((pose.head.yaw * Math.PI) / 180);
-  const pitch = Math.sin((pose.head.pitch * Math.PI) / 180);
+  const { yaw, pitch } = hair;
   const chinDrop = CHIN_DROP_UNITS * clamp01(pose.mouth.jawOpen);
 
   // Ears sit behind the face plane, so they slide against the turn.
@@ -91,38 +112,46 @@ export function drawHead(
     ctx.stroke();
     ctx.restore();
   }
-  layers.ears?.(ctx);
-  ctx.translate(-yaw * DEPTH.ears + yaw * DEPTH.outline, -pitch * DEPTH.ears * 0.5);
+  layers.ears?.(ctx, hair);
+  ctx.translate(-yaw * DEPTH.ears, -pitch * DEPTH.ears * 0.5);
 
-  skinShape(ctx, face, chinDrop);
+  skinShape(ctx, face, chinDrop, yaw, pitch);
   ctx.fillStyle = paint.skin;
   ctx.fill();
-  // Form shadow down the far (right) side of the face and under the jaw.
+  // Form shadow down the right side of the face (away from the light) and under the jaw.
   ctx.save();
   ctx.clip();
   ctx.globalAlpha = 0.22;
   ctx.fillStyle = face.skin.shadow;
   ctx.beginPath();
   const h = face.head;
-  ctx.moveTo(h.halfWidth * 0.55, -h.halfWidth * 1.6);
-  ctx.bezierCurveTo(h.halfWidth * 0.95, -30, h.halfWidth * 0.75, h.jawY, 0, h.chinY + chinDrop + 2);
+  const sx = yaw * DEPTH.formShadow;
+  ctx.moveTo(sx + h.halfWidth * 0.55, -h.halfWidth * 1.6);
+  ctx.bezierCurveTo(
+    sx + h.halfWidth * 0.95,
+    -30,
+    sx + h.halfWidth * 0.75,
+    h.jawY,
+    sx,
+    h.chinY + chinDrop + 2,
+  );
   ctx.lineTo(h.halfWidth * 1.5, h.chinY + 40);
   ctx.lineTo(h.halfWidth * 1.5, -h.halfWidth * 1.6);
   ctx.closePath();
   ctx.fill();
   ctx.globalAlpha = 1;
   ctx.restore();
-  ctx.translate(-yaw * DEPTH.outline, 0);
 
-  // Cheeks.
+  // Cheeks; the far one turns edge-on.
   for (const side of SIDES) {
     const x = side * face.eyes.spacing * 1.18 + yaw * DEPTH.eyes;
     const y = face.eyes.y + 36 + pitch * DEPTH.eyes;
+    const bx = BLUSH_SCALE_X * (1 - FAR_BLUSH_NARROWING * Math.max(0, side * yaw));
     ctx.translate(x, y);
-    ctx.scale(BLUSH_SCALE_X, BLUSH_SCALE_Y);
+    ctx.scale(bx, BLUSH_SCALE_Y);
     ctx.fillStyle = paint.blush;
     ctx.fillRect(-23, -23, 46, 46);
-    ctx.scale(1 / BLUSH_SCALE_X, 1 / BLUSH_SCALE_Y);
+    ctx.scale(1 / bx, 1 / BLUSH_SCALE_Y);
     ctx.translate(-x, -y);
   }
 
@@ -131,7 +160,8 @@ export function drawHead(
   for (const side of SIDES) {
     // Subject's left eye is on the image's right (+1).
     const close = side > 0 ? pose.eyeClose.left : pose.eyeClose.right;
-    const narrow = Math.max(0, -side * yaw) * 2.2;
+    // The eye on the side the face turns towards is the far one: foreshortened.
+    const narrow = Math.max(0, side * yaw) * 2.2;
     const x = side * face.eyes.spacing * (1 - 0.12 * Math.abs(yaw)) + yaw * DEPTH.eyes;
     const y = face.eyes.y + pitch * DEPTH.eyes;
     ctx.translate(x, y);
@@ -152,9 +182,7 @@ export function drawHead(
     layers.overlay(ctx);
     ctx.translate(-yaw * DEPTH.eyes, -pitch * DEPTH.eyes);
   }
-  ctx.translate(yaw * DEPTH.hair, pitch * DEPTH.hair * 0.5);
-  layers.frontHair(ctx);
-  ctx.translate(-yaw * DEPTH.hair, -pitch * DEPTH.hair * 0.5);
+  layers.frontHair(ctx, hair);
 }
 
 /** How far the back hair slides per unit of sin(yaw) (it is behind the neck axis). */
@@ -162,25 +190,91 @@ export const BACK_HAIR_DEPTH = -30;
 
 const SIDES = [-1, 1] as const;
 
-/** The face outline as the current path; the chin follows the jaw down. */
-export function skinShape(ctx: SKRSContext2D, face: FaceLook, chinDrop: number): void {
+/**
+ * The face outline as the current path; the chin follows the jaw down. Each point slides by its depth
+ * (OUTLINE) times sin(yaw) sideways and sin(pitch) down; on the side turned away (the one the nose
+ * moves towards) the cheek has more depth (FAR_SIDE), so that contour bulges towards the turn while
+ * the near one stays put: the outline changes shape, it does not just move.
+ */
+export function skinShape(ctx: SKRSContext2D, face: FaceLook, chinDrop: number, yaw = 0, pitch = 0): void {
   const h = face.head;
   const hw = h.halfWidth;
   const jawY = h.jawY + chinDrop * 0.5;
   const chinY = h.chinY + chinDrop;
   const cw = h.chinHalfWidth;
   const jw = h.jawHalfWidth;
+  // Far-side depth, per side (+1 right, -1 left): only the side the face turns towards gets it.
+  const fr = yaw > 0 ? 1 : 0;
+  const fl = yaw < 0 ? 1 : 0;
+  const o = OUTLINE;
+  const f = FAR_SIDE;
   ctx.beginPath();
-  ctx.moveTo(0, h.topY);
+  ctx.moveTo(yaw * o.crown, h.topY + pitch * o.crown);
   // Right half, top to chin, then the left half back up.
-  ctx.bezierCurveTo(hw * 0.62, h.topY, hw * 0.98, h.topY * 0.62, hw, -20);
-  ctx.bezierCurveTo(hw * 1.01, 10, jw + 14, jawY - 30, jw, jawY);
-  ctx.bezierCurveTo(jw - 10, jawY + 20, cw + 14, chinY - 2, cw, chinY - 1);
-  ctx.bezierCurveTo(cw * 0.55, chinY + 1, cw * 0.25, chinY + 1.5, 0, chinY + 1.5);
-  ctx.bezierCurveTo(-cw * 0.25, chinY + 1.5, -cw * 0.55, chinY + 1, -cw, chinY - 1);
-  ctx.bezierCurveTo(-cw - 14, chinY - 2, -jw + 10, jawY + 20, -jw, jawY);
-  ctx.bezierCurveTo(-jw - 14, jawY - 30, -hw * 1.01, 10, -hw, -20);
-  ctx.bezierCurveTo(-hw * 0.98, h.topY * 0.62, -hw * 0.62, h.topY, 0, h.topY);
+  ctx.bezierCurveTo(
+    hw * 0.62 + yaw * o.crown,
+    h.topY + pitch * o.crown,
+    hw * 0.98 + yaw * (o.temple + fr * f.temple),
+    h.topY * 0.62 + pitch * o.temple,
+    hw + yaw * (o.temple + fr * f.temple),
+    -20 + pitch * o.temple,
+  );
+  ctx.bezierCurveTo(
+    hw * 1.01 + yaw * (o.cheek + fr * f.cheek),
+    10 + pitch * o.cheek,
+    jw + 14 + yaw * (o.jawUpper + fr * f.jawUpper),
+    jawY - 30 + pitch * o.jawUpper,
+    jw + yaw * (o.jaw + fr * f.jaw),
+    jawY + pitch * o.jaw,
+  );
+  ctx.bezierCurveTo(
+    jw - 10 + yaw * o.jawLower,
+    jawY + 20 + pitch * o.jawLower,
+    cw + 14 + yaw * o.chinSide,
+    chinY - 2 + pitch * o.chinSide,
+    cw + yaw * o.chinSide,
+    chinY - 1 + pitch * o.chinSide,
+  );
+  ctx.bezierCurveTo(
+    cw * 0.55 + yaw * o.chin,
+    chinY + 1 + pitch * o.chin,
+    cw * 0.25 + yaw * o.chinMid,
+    chinY + 1.5 + pitch * o.chinMid,
+    yaw * o.chinMid,
+    chinY + 1.5 + pitch * o.chinMid,
+  );
+  ctx.bezierCurveTo(
+    -cw * 0.25 + yaw * o.chinMid,
+    chinY + 1.5 + pitch * o.chinMid,
+    -cw * 0.55 + yaw * o.chin,
+    chinY + 1 + pitch * o.chin,
+    -cw + yaw * o.chinSide,
+    chinY - 1 + pitch * o.chinSide,
+  );
+  ctx.bezierCurveTo(
+    -cw - 14 + yaw * o.chinSide,
+    chinY - 2 + pitch * o.chinSide,
+    -jw + 10 + yaw * o.jawLower,
+    jawY + 20 + pitch * o.jawLower,
+    -jw + yaw * (o.jaw + fl * f.jaw),
+    jawY + pitch * o.jaw,
+  );
+  ctx.bezierCurveTo(
+    -jw - 14 + yaw * (o.jawUpper + fl * f.jawUpper),
+    jawY - 30 + pitch * o.jawUpper,
+    -hw * 1.01 + yaw * (o.cheek + fl * f.cheek),
+    10 + pitch * o.cheek,
+    -hw + yaw * (o.temple + fl * f.temple),
+    -20 + pitch * o.temple,
+  );
+  ctx.bezierCurveTo(
+    -hw * 0.98 + yaw * (o.temple + fl * f.temple),
+    h.topY * 0.62 + pitch * o.temple,
+    -hw * 0.62 + yaw * o.crown,
+    h.topY + pitch * o.crown,
+    yaw * o.crown,
+    h.topY + pitch * o.crown,
+  );
   ctx.closePath();
 }
 

@@ -4,6 +4,7 @@
  * All lengths are avatar units: origin at the centre of the head, y down, the face ~250 units tall.
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
+import type { HairFrame } from './hair.js';
 
 /** Skin colours, light to dark; gradients and shading are derived from them. */
 export interface SkinPalette {
@@ -57,16 +58,19 @@ export interface FaceLook {
   background: { top: string; bottom: string; glow: string; accent: string };
 }
 
-/** An avatar's own drawings, made once per renderer (paths and gradients prebuilt) and replayed per frame. */
+/**
+ * An avatar's own drawings, made once per renderer (paths and gradients prebuilt) and replayed per frame.
+ * The hair layers get the frame's head turn and hair lag (`hair`) to bend their outlines by (hair.ts).
+ */
 export interface AvatarLayers {
-  /** Hair behind the head and shoulders, in head space. */
-  backHair(ctx: SKRSContext2D): void;
+  /** Hair behind the head and shoulders, in head space (the caller has applied its parallax). */
+  backHair(ctx: SKRSContext2D, hair: HairFrame): void;
   /** Neck, clothes and shoulders in body space; drawn once into a cached sprite. */
   body(ctx: SKRSContext2D): void;
-  /** Over the ears (earrings), in head space; optional. */
-  ears?(ctx: SKRSContext2D): void;
-  /** Hair in front of the forehead and face, in head space. */
-  frontHair(ctx: SKRSContext2D): void;
+  /** Over the ears (earrings, which may swing with the hair's lag), in head space; optional. */
+  ears?(ctx: SKRSContext2D, hair: HairFrame): void;
+  /** Hair in front of the forehead and face, in head space, with its own parallax. */
+  frontHair(ctx: SKRSContext2D, hair: HairFrame): void;
   /** Over everything on the face (glasses), in head space; gets the yaw shift of the eyes. */
   overlay?(ctx: SKRSContext2D): void;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HairMotion } from '../animation/hair.js';
 import { restPose, type AvatarPose } from '../types.js';
 import { VISEME_TEMPLATES } from '../visemes.js';
 import { BUILTIN_AVATARS, findBuiltinAvatar } from './catalog.js';
@@ -64,6 +65,50 @@ function regionStats(r: AvatarRenderer, px: Uint8Array, b: Box): { bright: numbe
     }
   }
   return { bright: bright / n, darkX: dn ? dx / dn : NaN };
+}
+
+/**
+ * Where the face's outline crosses the rows around `yUnits` (±3 units), pixels: scanning out from the
+ * face's middle, the first sharp colour step (skin against hair or background) on each side, averaged
+ * over the rows.
+ */
+function faceEdges(r: AvatarRenderer, px: Uint8Array, yUnits: number): { left: number; right: number } {
+  const f = framing(r.width, r.height);
+  const step = (x: number, y: number, dx: number) => {
+    const i = (y * r.width + x) * 4;
+    const j = i + dx * 8;
+    return Math.abs(px[i]! - px[j]!) + Math.abs(px[i + 1]! - px[j + 1]!) + Math.abs(px[i + 2]! - px[j + 2]!);
+  };
+  let left = 0;
+  let right = 0;
+  let n = 0;
+  for (let y = Math.round(f.originY + (yUnits - 3) * f.scale); y <= f.originY + (yUnits + 3) * f.scale; y++) {
+    let l = Math.round(f.originX);
+    while (step(l, y, -1) < 60) l--;
+    let rr = Math.round(f.originX);
+    while (step(rr, y, 1) < 60) rr++;
+    left += l - 1;
+    right += rr + 1;
+    n++;
+  }
+  return { left: left / n, right: right / n };
+}
+
+/** x of the middle of the mouth, pixels: the centroid of what changes between a closed and an open mouth. */
+function mouthX(r: AvatarRenderer, closed: Uint8Array, open: Uint8Array, a: BuiltinAvatar): number {
+  const m = a.face.mouth;
+  const p = toPixels(r, { x0: -m.halfWidth - 40, y0: m.y - 14, x1: m.halfWidth + 40, y1: m.y + 20 });
+  let sum = 0;
+  let n = 0;
+  for (let y = p.y0; y < p.y1; y++) {
+    for (let x = p.x0; x < p.x1; x++) {
+      const i = (y * r.width + x) * 4;
+      const d = Math.abs(closed[i]! - open[i]!) + Math.abs(closed[i + 1]! - open[i + 1]!);
+      sum += d * x;
+      n += d;
+    }
+  }
+  return sum / n;
 }
 
 function pose(edit: (p: AvatarPose) => void): AvatarPose {
@@ -204,6 +249,96 @@ describe('built-in avatar renderer', () => {
     ).toBeGreaterThan(0.05);
   });
 
+  it.each(BUILTIN_AVATARS)(
+    '$name: a head turn reshapes the face: near cheek wider, far cheek narrower',
+    (a) => {
+      const r = createRenderer({ avatarId: a.id, quality: 'high' });
+      // The features' position: the middle of the mouth, found as what changes when it opens.
+      const look = (yaw: number) => {
+        const px = shot(
+          r,
+          pose((p) => (p.head.yaw = yaw)),
+        );
+        const open = shot(
+          r,
+          pose((p) => {
+            p.head.yaw = yaw;
+            p.mouth = { ...VISEME_TEMPLATES.AA };
+          }),
+        );
+        return { ...faceEdges(r, px, a.face.nose.y + 18), features: mouthX(r, px, open, a) };
+      };
+      const rest = look(0);
+      expect(rest.right - rest.left).toBeGreaterThan(100);
+      for (const side of [1, -1]) {
+        // Turning towards `side` (image right for +1): that side of the face turns away (far), the
+        // other comes towards the viewer (near).
+        const t = look(15 * side);
+        const near = side > 0 ? 'left' : 'right';
+        const far = side > 0 ? 'right' : 'left';
+        const moved = (k: 'left' | 'right' | 'features') => (t[k] - rest[k]) * side;
+        // Everything slides towards the turn, the features most; the outline changes shape: its far
+        // contour slides further than its near one (a pure slide would move both alike).
+        expect(moved(near)).toBeGreaterThan(1);
+        expect(moved(far) - moved(near)).toBeGreaterThan(1.5);
+        expect(moved('features')).toBeGreaterThan(moved(far) + 2);
+        const cheek = (l: typeof t, k: 'left' | 'right') => Math.abs(l.features - l[k]);
+        expect(cheek(t, near) - cheek(rest, near)).toBeGreaterThan(3);
+        expect(cheek(t, far) - cheek(rest, far)).toBeLessThan(-2);
+      }
+    },
+  );
+
+  it.each(renderers)('$a.name: pose.hair bends the loose hair, never the face', ({ a, r }) => {
+    const rest = shot(r, restPose());
+    const blown = shot(
+      r,
+      pose((p) => (p.hair = { x: 10, y: -4 })),
+    );
+    const face: Box = { x0: -55, y0: a.face.eyes.y - 25, x1: 55, y1: a.face.mouth.y + 20 };
+    // Every avatar has something loose (Wayne's swept strands stir least; exact zero would mean none).
+    expect(meanAbsDiff(r, rest, blown)).toBeGreaterThan(0);
+    expect(meanAbsDiff(r, rest, blown, face)).toBe(0);
+  });
+
+  it('long hair: the ends swing with pose.hair, the crown stays on the head', () => {
+    const { r } = renderers.find(({ a }) => a.name === 'Maya')!;
+    const rest = shot(r, restPose());
+    const blown = shot(
+      r,
+      pose((p) => (p.hair = { x: 10, y: 0 })),
+    );
+    const ends: Box = { x0: -140, y0: 200, x1: 140, y1: 300 };
+    const crown: Box = { x0: -100, y0: -170, x1: 100, y1: -90 };
+    expect(meanAbsDiff(r, rest, blown, ends)).toBeGreaterThan(3);
+    expect(meanAbsDiff(r, rest, blown, crown)).toBeLessThan(0.05);
+  });
+
+  it('long hair trails a head roll, then settles on the head (HairMotion driving the renderer)', () => {
+    const { r } = renderers.find(({ a }) => a.name === 'Maya')!;
+    const ends: Box = { x0: -140, y0: 200, x1: 140, y1: 300 };
+    const hair = new HairMotion();
+    const still = { yaw: 0, pitch: 0, brow: 0, offsetX: 0, offsetY: 0 };
+    // Roll 5° over 200 ms from frame 10, then hold; compare each frame with the same head and rigid hair.
+    const trail: number[] = [];
+    for (let i = 0; i < 110; i++) {
+      const u = Math.min(1, Math.max(0, (i - 10) / 5));
+      const roll = 5 * u * u * (3 - 2 * u);
+      const lag = hair.update({ ...still, roll }, i === 0 ? 0 : 40);
+      if (i % 3 !== 0 && i < 100) continue;
+      const rigid = pose((p) => (p.head.roll = roll));
+      const loose = pose((p) => {
+        p.head.roll = roll;
+        p.hair = lag;
+      });
+      trail[i] = meanAbsDiff(r, shot(r, rigid), shot(r, loose), ends);
+    }
+    expect(trail[0]).toBe(0);
+    expect(Math.max(...trail.slice(12, 30).filter((d) => d !== undefined))).toBeGreaterThan(0.5);
+    // Settled three seconds after the move.
+    for (const d of trail.slice(100)) expect(d).toBeLessThan(0.02);
+  });
+
   it('draws visibly different avatars', () => {
     const shots = renderers.map(({ r }) => shot(r, restPose()));
     for (let i = 0; i < shots.length; i++) {
@@ -220,6 +355,7 @@ describe('built-in avatar renderer', () => {
       q.gaze = { x: 0.3, y: -0.2 };
       q.eyeClose = { left: 0.3, right: 0.2 };
       q.breath = 0.6;
+      q.hair = { x: 3, y: -1.5 };
     });
     for (const { a, r } of renderers) {
       const first = shot(r, p);

@@ -3,7 +3,9 @@
  * background plate with the figure's soft drop shadow, the body (neck and clothes) as sprites, and the
  * gradients and paths of the face. Per frame it blits the plate, draws the back hair, blits the body
  * (lifted by breathing), then draws the head as vectors under one transform (offset, nod, roll about
- * the neck) and reads the RGBA pixels back.
+ * the neck) and reads the RGBA pixels back. The face outline and the hair are traced per frame, bent
+ * by the head's turn and the hair's lag (head.ts, hair.ts); the renderer holds no state between frames
+ * (the lag comes in the pose), so a frame depends on its pose alone.
  *
  * Every blit lands on whole pixels: a blit at a fractional offset resamples the whole image, which
  * for the body cost a quarter of a 480p frame. The breath lift is sub-pixel, so the body is pre-drawn
@@ -12,6 +14,7 @@
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { restPose, type AvatarPose } from '../types.js';
 import { findBuiltinAvatar } from './catalog.js';
+import { hairFrame, restingHair, type HairFrame } from './hair.js';
 import { BACK_HAIR_DEPTH, createFacePaint, drawHead, type FacePaint } from './head.js';
 import type { AvatarLayers, BuiltinAvatar } from './look.js';
 import { frameSize, framing, type Framing, type Orientation, type RenderQuality } from './sizes.js';
@@ -73,6 +76,8 @@ class VectorRenderer implements AvatarRenderer {
   private readonly frame: Framing;
   private readonly layers: AvatarLayers;
   private readonly paint: FacePaint;
+  /** This frame's head turn and hair lag, rewritten per frame. */
+  private readonly hair: HairFrame = restingHair();
   private readonly plate: Canvas;
   /** Body sprites by sub-pixel shift (see bodySprite). */
   private readonly bodies: Array<Canvas | undefined> = [];
@@ -110,14 +115,14 @@ class VectorRenderer implements AvatarRenderer {
 
   /** Back hair, body, head: everything but the plate. */
   private drawFigure(ctx: SKRSContext2D, pose: AvatarPose): void {
-    const yaw = Math.sin((pose.head.yaw * Math.PI) / 180);
+    const hair = hairFrame(pose, this.hair);
     // Stroke state is sticky across frames; pin it so a frame never depends on the one before.
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     ctx.globalAlpha = 1;
     this.headTransform(ctx, pose);
-    ctx.translate(yaw * BACK_HAIR_DEPTH, 0);
-    this.layers.backHair(ctx);
+    ctx.translate(hair.yaw * BACK_HAIR_DEPTH, 0);
+    this.layers.backHair(ctx, hair);
 
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     // Lifted by `whole` pixels less `down` steps: the sprite drawn that much lower, blitted on whole pixels.
@@ -126,7 +131,7 @@ class VectorRenderer implements AvatarRenderer {
     ctx.drawImage(this.bodySprite(whole * LIFT_STEPS - steps), 0, this.bodyTopPx - whole);
 
     this.headTransform(ctx, pose);
-    drawHead(ctx, this.avatar.face, this.paint, this.layers, pose);
+    drawHead(ctx, this.avatar.face, this.paint, this.layers, pose, hair);
   }
 
   /** The body sprite drawn `down / LIFT_STEPS` px lower than the neck top; made on first use. */

@@ -4,12 +4,20 @@
  */
 import { Path2D, type SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
+import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 
 const HAIR = { base: '#241813', light: '#4a3328', dark: '#120c09' };
 const SHOULDERS: Shoulders = { neckHalfWidth: 31, neckBaseY: 164, halfWidth: 184, y: 228 };
 const BOTTOM_Y = 1200;
 const AFRO = { x: 0, y: -72, radius: 150 };
+/**
+ * The afro is springy, not loose: its crown sways by this share of the hair lag, bending over its
+ * height from where it meets the neck (a shear and a squash, so its curls move with it).
+ */
+const AFRO_SWAY = { amount: 0.35, rootY: 40 } as const;
+/** Share of the hair lag the hoop earrings swing by. */
+const HOOP_SWING = 0.3;
 
 const face: FaceLook = {
   skin: {
@@ -85,10 +93,11 @@ function curlsPath(): Path2D {
 }
 
 /** The hairline over the forehead, softly scalloped. */
-const FRONT_HAIR = new Path2D(
+const FRONT_HAIR = new HairPath(
   'M -88 -4 C -96 -80 -70 -150 0 -156 C 70 -150 96 -80 88 -4 L 80 -4 C 80 -30 78 -52 70 -66 ' +
     'C 62 -74 56 -80 44 -84 C 36 -90 24 -88 14 -90 C 4 -94 -6 -92 -16 -90 C -28 -90 -38 -88 -46 -84 ' +
     'C -58 -80 -64 -74 -72 -64 C -78 -52 -80 -30 -80 -4 Z',
+  scalpDepth,
 );
 
 function createLayers(ctx: SKRSContext2D): AvatarLayers {
@@ -99,7 +108,13 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
   shade.addColorStop(0.6, HAIR.base);
   shade.addColorStop(1, HAIR.dark);
   return {
-    backHair(c) {
+    backHair(c, f) {
+      // Shear and squash about the afro's base line: nothing moves there, the crown moves the most.
+      const height = AFRO_SWAY.rootY - (AFRO.y - AFRO.radius);
+      const k = (-f.lagX * AFRO_SWAY.amount) / height;
+      const m = (-f.lagY * AFRO_SWAY.amount) / height;
+      c.save();
+      c.transform(1, 0, k, 1 + m, -k * AFRO_SWAY.rootY, -m * AFRO_SWAY.rootY);
       c.fillStyle = shade;
       c.fill(afro);
       c.globalAlpha = 0.35;
@@ -107,30 +122,33 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
       c.lineWidth = 2;
       c.stroke(curls);
       c.globalAlpha = 1;
+      c.restore();
     },
     body(c) {
       drawNeck(c, face, SHOULDERS);
       drawBody(c);
     },
-    ears(c) {
-      // Gold hoops hanging from the lobes.
+    ears(c, f) {
+      // Gold hoops hanging from the lobes, swinging a little behind the head.
       c.strokeStyle = '#e2b448';
       c.lineWidth = 3.2;
+      const dx = f.lagX * HOOP_SWING;
+      const dy = f.lagY * HOOP_SWING;
       for (let s = -1; s <= 1; s += 2) {
         c.beginPath();
-        c.arc(s * (face.ears.x + 2), face.ears.y + 30, 11, 0, Math.PI * 2);
+        c.arc(s * (face.ears.x + 2) + dx, face.ears.y + 30 + dy, 11, 0, Math.PI * 2);
         c.stroke();
       }
     },
-    frontHair(c) {
+    frontHair(c, f) {
       c.globalAlpha = 0.25;
       c.fillStyle = face.skin.deep;
-      c.translate(2, 4);
-      c.fill(FRONT_HAIR);
-      c.translate(-2, -4);
+      FRONT_HAIR.trace(c, f, 2, 4);
+      c.fill();
       c.globalAlpha = 1;
       c.fillStyle = shade;
-      c.fill(FRONT_HAIR);
+      FRONT_HAIR.trace(c, f);
+      c.fill();
     },
   };
 }

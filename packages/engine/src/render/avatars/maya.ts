@@ -2,8 +2,9 @@
  * Maya: long wavy auburn hair with side-swept bangs and locks falling over the shoulders, green eyes,
  * a teal scoop-neck top with a small gold pendant, on a warm peach plate.
  */
-import { Path2D, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
+import { flatDepth, HairPath, scalpDepth, type Looseness } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 
 const HAIR = { base: '#8d4024', light: '#b8663e', dark: '#5a2513' };
@@ -45,27 +46,36 @@ const face: FaceLook = {
   background: { top: '#fcf1e8', bottom: '#ebc8b2', glow: 'rgba(255,250,245,0.8)', accent: '#e8a58b' },
 };
 
+/** Long hair hangs free from about ear level; its ends, over the shoulders, take the whole lag. */
+const LOCKS: Looseness = { root: [0, -40], tip: [0, 300], amount: 1 };
+
 /** The mass of hair behind the head and shoulders, wavy at the ends. */
-const BACK_HAIR = new Path2D(
+const BACK_HAIR = new HairPath(
   'M 0 -164 C 72 -164 114 -120 118 -50 C 122 20 112 80 128 150 C 140 210 134 262 112 300 ' +
     'C 96 312 70 304 56 292 L -56 292 C -70 304 -96 312 -112 300 C -134 262 -140 210 -128 150 ' +
     'C -112 80 -122 20 -118 -50 C -114 -120 -72 -164 0 -164 Z',
+  flatDepth,
+  { ...LOCKS, amount: 0.9 },
 );
 /** Crown, side-swept bangs (parted on her left) and two locks falling in front of the shoulders. */
-const FRONT_HAIR = new Path2D(
+const FRONT_HAIR = new HairPath(
   'M 70 -40 C 62 -70 46 -88 30 -94 C 0 -82 -40 -64 -70 -32 C -80 -10 -84 30 -86 60 ' +
     'C -88 120 -80 180 -68 240 C -64 262 -72 282 -90 294 C -112 282 -124 242 -122 200 ' +
     'C -120 140 -108 60 -104 0 C -102 -80 -88 -140 -40 -160 C 0 -176 60 -168 90 -140 ' +
     'C 110 -110 110 -60 104 0 C 102 60 112 140 116 200 C 118 242 108 282 88 294 ' +
     'C 72 282 66 262 70 240 C 78 180 86 120 86 60 C 86 20 80 -10 70 -40 Z',
+  scalpDepth,
+  LOCKS,
 );
 /** Lighter strands following the waves. */
-const STRANDS = new Path2D(
+const STRANDS = new HairPath(
   'M 26 -150 C -20 -140 -58 -110 -74 -56 C -50 -100 -16 -128 26 -150 Z ' +
     'M 60 -150 C 20 -136 -20 -100 -40 -70 C -10 -100 24 -126 60 -150 Z ' +
     'M -96 20 C -98 80 -90 140 -84 200 C -96 150 -104 90 -96 20 Z ' +
     'M 98 30 C 100 90 104 150 100 220 C 110 160 108 90 98 30 Z ' +
     'M -104 220 C -108 250 -100 272 -92 284 C -110 270 -114 246 -104 220 Z',
+  scalpDepth,
+  LOCKS,
 );
 
 function createLayers(ctx: SKRSContext2D): AvatarLayers {
@@ -74,26 +84,28 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
   hair.addColorStop(0.35, HAIR.base);
   hair.addColorStop(1, HAIR.dark);
   return {
-    backHair(c) {
+    backHair(c, f) {
       c.fillStyle = HAIR.dark;
-      c.fill(BACK_HAIR);
+      BACK_HAIR.trace(c, f);
+      c.fill();
     },
     body(c) {
       drawNeck(c, face, SHOULDERS);
       drawBody(c);
     },
-    frontHair(c) {
+    frontHair(c, f) {
       c.globalAlpha = 0.22;
       c.fillStyle = face.skin.deep;
-      c.translate(3, 5);
-      c.fill(FRONT_HAIR);
-      c.translate(-3, -5);
+      FRONT_HAIR.trace(c, f, 3, 5);
+      c.fill();
       c.globalAlpha = 1;
       c.fillStyle = hair;
-      c.fill(FRONT_HAIR);
+      FRONT_HAIR.trace(c, f);
+      c.fill();
       c.globalAlpha = 0.55;
       c.fillStyle = HAIR.light;
-      c.fill(STRANDS);
+      STRANDS.trace(c, f);
+      c.fill();
       c.globalAlpha = 1;
     },
   };

@@ -4,6 +4,7 @@
  */
 import { Path2D, type SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
+import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 
 const HAIR = { base: '#4a3325', light: '#6e4d36', dark: '#2e1f17' };
@@ -47,19 +48,25 @@ const face: FaceLook = {
 
 /** Short hair shows little from the back: just the nape behind the ears. */
 const BACK_HAIR = new Path2D('M -82 -20 L 82 -20 L 80 26 L -80 26 Z');
-const FRONT_HAIR = new Path2D(
+const FRONT_HAIR = new HairPath(
   'M -83 -6 L -88 -36 C -97 -78 -90 -124 -62 -148 C -36 -168 12 -172 48 -162 C 84 -150 100 -120 96 -82 ' +
     'C 95 -62 92 -46 88 -30 L 85 -6 L 81 -6 L 80 -42 C 66 -66 30 -80 -8 -86 ' +
     'C -24 -88 -36 -88 -44 -86 C -58 -76 -72 -62 -79 -46 L -80 -6 Z',
+  scalpDepth,
 );
-/** Lighter strands sweeping from the part up and over to the right. */
-const HAIR_SWEEP = new Path2D(
+/** Lighter strands sweeping from the part up and over to the right; their ends stir a little. */
+const HAIR_SWEEP = new HairPath(
   'M -36 -90 C -26 -128 22 -152 84 -128 C 40 -140 -4 -126 -24 -92 Z ' +
     'M -14 -88 C 0 -114 40 -126 90 -104 C 50 -112 16 -106 -2 -87 Z ' +
     'M -50 -100 C -48 -140 -8 -166 40 -162 C 0 -156 -30 -138 -42 -102 Z',
+  scalpDepth,
+  { root: [-40, -95], tip: [90, -115], amount: 0.25 },
 );
 /** The part: a thin dark wedge on the left. */
-const HAIR_PART = new Path2D('M -42 -86 C -48 -108 -56 -128 -68 -144 C -56 -130 -48 -110 -46 -86 Z');
+const HAIR_PART = new HairPath(
+  'M -42 -86 C -48 -108 -56 -128 -68 -144 C -56 -130 -48 -110 -46 -86 Z',
+  scalpDepth,
+);
 
 function createLayers(ctx: SKRSContext2D): AvatarLayers {
   const hair = ctx.createLinearGradient(0, -170, 0, 0);
@@ -75,22 +82,24 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
       drawNeck(c, face, SHOULDERS);
       drawBody(c);
     },
-    frontHair(c) {
+    frontHair(c, f) {
       // The hair's shadow on the forehead first.
       c.globalAlpha = 0.2;
       c.fillStyle = face.skin.deep;
-      c.translate(2, 5);
-      c.fill(FRONT_HAIR);
-      c.translate(-2, -5);
+      FRONT_HAIR.trace(c, f, 2, 5);
+      c.fill();
       c.globalAlpha = 1;
       c.fillStyle = hair;
-      c.fill(FRONT_HAIR);
+      FRONT_HAIR.trace(c, f);
+      c.fill();
       c.fillStyle = HAIR.light;
       c.globalAlpha = 0.7;
-      c.fill(HAIR_SWEEP);
+      HAIR_SWEEP.trace(c, f);
+      c.fill();
       c.globalAlpha = 1;
       c.fillStyle = HAIR.dark;
-      c.fill(HAIR_PART);
+      HAIR_PART.trace(c, f);
+      c.fill();
     },
   };
 }
