@@ -136,6 +136,12 @@ it('speech from the microphone is heard, transcribed and answered; typed text is
     const has = (name: string, text: string) => events.some((e) => e.name === name && e.text === text);
     await session.start();
     await until(() => has('avatar.transcription', 'Breakfast is at seven.'), 'the spoken question answered');
+    // The transcription leaves once the answer is synthesized; its speech starts when it plays.
+    const asked = events.findIndex((e) => e.name === 'user.transcription');
+    await until(
+      () => events.findIndex((e, i) => i > asked && e.name === 'avatar.speak_started') > 0,
+      'the answer spoken',
+    );
     session.message('Is there a pool?');
     await until(() => has('avatar.transcription', 'We have a pool.'), 'the typed question answered');
     const mode = session.mode;
@@ -151,7 +157,8 @@ it('speech from the microphone is heard, transcribed and answered; typed text is
   expect(question).toBeGreaterThan(at('user.speak_started'));
   expect(question).toBeGreaterThan(at('user.speak_ended'));
   expect(at('avatar.transcription', 'Breakfast is at seven.')).toBeGreaterThan(question);
-  expect(names.filter((n) => n === 'avatar.speak_started').length).toBeGreaterThanOrEqual(2);
+  // The answer was spoken (the opening may have been cut by the question: barge-in).
+  expect(names.findIndex((n, i) => i > question && n === 'avatar.speak_started')).toBeGreaterThan(question);
   expect(errors).toEqual([]);
   await page.close();
 }, 90_000);
