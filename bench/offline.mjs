@@ -3,10 +3,11 @@
 // per avatar, in fresh processes. Prints media seconds per wall second ("× real time") as the command
 // reports it (from the start of rendering: workers, lip-sync, frames, encoder) and for the whole process
 // (plus Node start-up and module loading), and the machine's load average, since other work on a 2-core
-// machine shows in these numbers.
-//   SECONDS_OF_AUDIO=30 RUNS=5 npm run bench:offline
+// machine shows in these numbers. ENCODER=none hands the frames to a stand-in for ffmpeg that reads and
+// discards them (`--ffmpeg`): the speed of everything but the encoder.
+//   SECONDS_OF_AUDIO=30 RUNS=5 [ENCODER=none] npm run bench:offline
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav } from '../packages/engine/dist/index.js';
@@ -39,8 +40,14 @@ function wav(secs) {
 const dir = mkdtempSync(join(tmpdir(), 'liveface-bench-'));
 try {
   writeFileSync(join(dir, 'in.wav'), wav(seconds));
+  const noEncoder = process.env.ENCODER === 'none';
+  if (noEncoder) {
+    // Reads the video (stdin) and the audio (fd 3) like ffmpeg would, and keeps nothing.
+    writeFileSync(join(dir, 'discard'), '#!/bin/sh\ncat <&3 > /dev/null &\ncat > /dev/null\nwait\n');
+    chmodSync(join(dir, 'discard'), 0o755);
+  }
   console.log(
-    `offline render, ${seconds} s of audio → 480p MP4 (x264 ultrafast + AAC), ${availableParallelism()} render ` +
+    `offline render, ${seconds} s of audio → 480p ${noEncoder ? 'frames, encoder replaced by a discarding reader' : 'MP4 (x264 ultrafast + AAC)'}, ${availableParallelism()} render ` +
       `workers, ${runs} fresh processes each; load average before: ${loadavg()[0]?.toFixed(2)}`,
   );
   console.log('avatar   × real time per run (render)        median   whole process median');
@@ -62,6 +69,7 @@ try {
           'medium',
           '--avatar',
           id,
+          ...(noEncoder ? ['--ffmpeg', join(dir, 'discard')] : []),
           '-o',
           join(dir, 'out.mp4'),
         ],

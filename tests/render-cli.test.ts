@@ -144,5 +144,17 @@ describe('liveface render', () => {
       { ...process.env, PATH: '/nonexistent' },
     );
     expect(noFfmpeg.stderr).toMatch(/ffmpeg not found/);
+    // --ffmpeg names the binary; a wrong one is reported by the path given.
+    const wrongPath = await fail([
+      '--audio',
+      join(dir, 'in.wav'),
+      '--quality',
+      'low',
+      '--ffmpeg',
+      '/opt/nowhere/ffmpeg',
+      '-o',
+      join(dir, 'x.mp4'),
+    ]);
+    expect(wrongPath.stderr).toMatch(/ffmpeg not found \(looked for "\/opt\/nowhere\/ffmpeg"\)/);
   }, 60_000);
 });

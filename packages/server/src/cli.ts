@@ -18,7 +18,7 @@ Usage:
   liveface keys revoke <id|prefix>      revoke an API key
   liveface render --audio in.wav [--avatar ID] [--quality low|medium|high|very_high]
                   [--orientation landscape|portrait|square] [--fps 25|30] [--text "what is said"]
-                  [--preset ultrafast|superfast|veryfast|faster|fast|medium] -o out.mp4
+                  [--preset ultrafast|superfast|veryfast|faster|fast|medium] [--ffmpeg PATH] -o out.mp4
                                         render a talking-avatar video (H.264 + AAC) from a WAV
   liveface --version | --help
 
@@ -44,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
       output: { type: 'string', short: 'o' },
       text: { type: 'string' },
       preset: { type: 'string' },
+      ffmpeg: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -82,6 +83,7 @@ async function render(values: Record<string, string | boolean | undefined>): Pro
       fps: str('fps'),
       text: str('text'),
       preset: str('preset'),
+      ffmpeg: str('ffmpeg'),
     },
     { out: process.stdout, err: process.stderr },
   );

@@ -24,6 +24,8 @@ export interface RenderArgs {
   fps: string | undefined;
   text: string | undefined;
   preset: string | undefined;
+  /** The ffmpeg binary; `ffmpeg` on the PATH by default. */
+  ffmpeg: string | undefined;
 }
 
 /** x264 presets offered, fastest first (file size shrinks down the list). */
@@ -85,6 +87,7 @@ export async function renderCommand(
       scheduler,
       target: { avatarId, quality, orientation },
       preset,
+      ...(a.ffmpeg ? { ffmpegPath: a.ffmpeg } : {}),
       onProgress: bar,
     });
     io.err.write('\n');
