@@ -2,7 +2,7 @@
  * Amara: deep brown skin, a full rounded afro, gold hoop earrings and a mustard crew-neck sweater on
  * a soft sage plate.
  */
-import { Path2D, type SKRSContext2D } from '@napi-rs/canvas';
+import { Path2D, StrokeCap, StrokeJoin, type SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
 import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
@@ -102,7 +102,9 @@ const FRONT_HAIR = new HairPath(
 
 function createLayers(ctx: SKRSContext2D): AvatarLayers {
   const afro = afroPath();
-  const curls = curlsPath();
+  // Stroked once into an outline: filling it each frame draws the same pixels without re-running the
+  // stroker over 80 arcs (the afro's most expensive part).
+  const curls = curlsPath().stroke({ width: 2, cap: StrokeCap.Round, join: StrokeJoin.Round });
   const shade = ctx.createRadialGradient(-40, -130, 20, 0, -72, AFRO.radius + 20);
   shade.addColorStop(0, HAIR.light);
   shade.addColorStop(0.6, HAIR.base);
@@ -118,9 +120,8 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
       c.fillStyle = shade;
       c.fill(afro);
       c.globalAlpha = 0.35;
-      c.strokeStyle = HAIR.light;
-      c.lineWidth = 2;
-      c.stroke(curls);
+      c.fillStyle = HAIR.light;
+      c.fill(curls);
       c.globalAlpha = 1;
       c.restore();
     },
