@@ -178,7 +178,7 @@ describe('FULL mode: text turns', () => {
   });
 
   it('interrupt stops the answer everywhere: LLM request, speech, and turns queued behind it', async () => {
-    const { v } = await startFull();
+    const { v, sessionId } = await startFull();
     await v.until(() => ofType(v, 'avatar.speak_ended').length >= 1, 20_000, 'opening text');
     v.events.length = 0;
     answer = { deltas: Array.from({ length: 40 }, (_, i) => ` Sentence number ${i}.`), gapMs: 100 };
@@ -214,6 +214,10 @@ describe('FULL mode: text turns', () => {
     // Far from all 40 sentences: ~1.5 s of speech was heard.
     expect(cutLine!.content).not.toContain('Sentence number 5.');
     expect(sent.messages.filter((m) => m.content.includes('This never plays.'))).toEqual([]);
+    // The cut answer was still being generated: the transcript stores what was heard of it, too.
+    const tr = expectOk(await server.api(`/v1/sessions/${sessionId}/transcript`));
+    const lines = tr.transcript_data.map((l: { role: string; transcript: string }) => [l.role, l.transcript]);
+    expect(lines).toContainEqual(['avatar', cutLine!.content]);
   });
 
   it('a failing LLM gives an error event with a stable code, and the next turn works', async () => {

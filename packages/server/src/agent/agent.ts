@@ -224,8 +224,10 @@ export class ConversationAgent {
       if (heard) u.line.content = heard;
       else this.history.splice(at, 1);
     } else if (heard) {
+      // An answer cut while it was still being generated was never stored: store what was heard.
       u.line.content = heard;
       this.remember(u.line);
+      this.o.record('avatar', heard);
     }
   }
 
