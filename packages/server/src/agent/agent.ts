@@ -316,7 +316,8 @@ class SpokenUtterance {
     const played = this.total - unplayed;
     const said: string[] = [];
     for (const s of this.sentences) {
-      if (s.from >= played || s.to === s.from) break;
+      if (s.from >= played) break;
+      if (s.to === s.from) continue; // no audio (a TTS with nothing to say)
       const words = s.text.trim().split(/\s+/u);
       if (played >= s.to) {
         said.push(...words);
