@@ -13,7 +13,7 @@
  *   [SENTENCE='…'] npm run bench:bargein [-- --trials 10]
  */
 import { conversation, sentence, until } from './lib/conversation.mjs';
-import { cpuLine, cpuMeter, flag, load, machine, now, quantile, sleep } from './lib/live.mjs';
+import { cpuLine, cpuMeter, flag, load, machine, now, msRow, sleep } from './lib/live.mjs';
 
 const TRIALS = flag('--trials', 10);
 console.log(`bench:bargein — ${machine()}; ${TRIALS} interruptions; loadavg ${load()}`);
@@ -60,18 +60,10 @@ for (let i = 0; i < TRIALS; i++) {
 }
 const use = cpu();
 await c.close();
-const row = (/** @type {string} */ name, /** @type {number[]} */ xs) =>
-  console.log(
-    `${name.padEnd(52)} p50 ${quantile(xs, 0.5).toFixed(1).padStart(6)}  p95 ${quantile(xs, 0.95).toFixed(1).padStart(6)}  max ${Math.max(
-      ...xs,
-    )
-      .toFixed(1)
-      .padStart(6)} ms`,
-  );
 console.log(`\n${m.server.length}/${TRIALS} interruptions`);
-row('speech start → avatar audio stops (server hand-off)', m.server);
-row('speech start → avatar audio stops (at the viewer)', m.viewer);
-row('speech start → user.speak_started (VAD confirms: 250 ms)', m.vad);
-row('speech start → its mic frame reaches the listener', m.mic);
+msRow('speech start → avatar audio stops (server hand-off)', m.server);
+msRow('speech start → avatar audio stops (at the viewer)', m.viewer);
+msRow('speech start → user.speak_started (VAD confirms: 250 ms)', m.vad);
+msRow('speech start → its mic frame reaches the listener', m.mic);
 console.log(`${cpuLine(use)}; loadavg at end ${load()}`);
 process.exit(0);

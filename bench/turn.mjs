@@ -11,7 +11,7 @@
  *   npm run bench:turn [-- --trials 10]
  */
 import { conversation, sentence, until } from './lib/conversation.mjs';
-import { cpuLine, cpuMeter, flag, load, machine, quantile, sleep } from './lib/live.mjs';
+import { cpuLine, cpuMeter, flag, load, machine, msRow, sleep } from './lib/live.mjs';
 
 const TRIALS = flag('--trials', 10);
 console.log(`bench:turn — ${machine()}; ${TRIALS} turns; loadavg ${load()}`);
@@ -48,20 +48,12 @@ for (let i = 0; i < TRIALS; i++) {
 }
 const use = cpu();
 await c.close();
-const row = (/** @type {string} */ name, /** @type {number[]} */ xs) =>
-  console.log(
-    `${name.padEnd(58)} p50 ${quantile(xs, 0.5).toFixed(1).padStart(6)}  p95 ${quantile(xs, 0.95).toFixed(1).padStart(6)}  max ${Math.max(
-      ...xs,
-    )
-      .toFixed(1)
-      .padStart(6)} ms`,
-  );
 console.log(`\n${m.overhead.length}/${TRIALS} turns`);
-row('turn overhead: user.speak_ended → first answer tick out', m.overhead);
-row('  of which: speak_ended → user.transcription (STT)', m.stt);
-row('  user.transcription → first LLM delta out', m.llm);
-row('  first LLM delta → first answer tick out (split, TTS, play)', m.speech);
-row('VAD hangover: last voiced mic sample → user.speak_ended', m.hangover);
-row('heard: last voiced mic sample → answer audio at the viewer', m.heard);
+msRow('turn overhead: user.speak_ended → first answer tick out', m.overhead, 58);
+msRow('  of which: speak_ended → user.transcription (STT)', m.stt, 58);
+msRow('  user.transcription → first LLM delta out', m.llm, 58);
+msRow('  first LLM delta → first answer tick out (split, TTS, play)', m.speech, 58);
+msRow('VAD hangover: last voiced mic sample → user.speak_ended', m.hangover, 58);
+msRow('heard: last voiced mic sample → answer audio at the viewer', m.heard, 58);
 console.log(`${cpuLine(use)}; loadavg at end ${load()}`);
 process.exit(0);

@@ -297,6 +297,14 @@ export function linearFit(/** @type {number[]} */ x, /** @type {number[]} */ y) 
   const b = sxx ? sxy / sxx : 0;
   return { a: my - b * mx, b };
 }
+/** Prints one row of ms values: the name padded to `width`, then p50, p95 and max in aligned columns. */
+export function msRow(/** @type {string} */ name, /** @type {number[]} */ xs, width = 52) {
+  const col = (/** @type {number} */ v) => v.toFixed(1).padStart(6);
+  console.log(
+    `${name.padEnd(width)} p50 ${col(quantile(xs, 0.5))}  p95 ${col(quantile(xs, 0.95))}  max ${col(Math.max(...xs))} ms`,
+  );
+}
+
 /** `p50 / p95 / max` of ms values, one decimal. */
 export const summary = (/** @type {number[]} */ xs) =>
   `p50 ${quantile(xs, 0.5).toFixed(1)} / p95 ${quantile(xs, 0.95).toFixed(1)} / max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
