@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, downmix, floatToPcm16, resample } from '@liveface/engine';
 import { dgMetadata, dgResults } from './helpers/fake-deepgram.js';
 import { rms, syllables } from './helpers/media.js';
-import { chatSse, sseHead } from './helpers/fake-openai.js';
+import { streamChat } from './helpers/fake-openai.js';
 import { delay, startFakeServer, type FakeServer } from './helpers/fake-server.js';
 import { fullPersona, fullToken } from './helpers/full.js';
 import { expectOk } from './helpers/rest.js';
@@ -74,13 +74,7 @@ beforeAll(async () => {
       return;
     }
     if (!req.url.endsWith('/chat/completions')) return void res.writeHead(404).end();
-    sseHead(res);
-    for (const event of chatSse(llmDeltas).toString('utf8').split('\n\n').filter(Boolean)) {
-      if (res.destroyed) return;
-      res.write(`${event}\n\n`);
-      if (llmGapMs) await delay(llmGapMs);
-    }
-    res.end();
+    await streamChat(res, llmDeltas, llmGapMs);
   });
   server = await startTestServer({
     sttProvider: 'openai',

@@ -8,7 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
-import { chatSse, sseHead } from './helpers/fake-openai.js';
+import { streamChat } from './helpers/fake-openai.js';
 import { delay, startFakeServer, type FakeServer } from './helpers/fake-server.js';
 import { rms } from './helpers/media.js';
 import { fullPersona } from './helpers/full.js';
@@ -37,14 +37,7 @@ beforeAll(async () => {
       res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
       return;
     }
-    sseHead(res);
-    const body = chatSse(a.deltas).toString('utf8').split('\n\n').filter(Boolean);
-    for (const event of body) {
-      if (res.destroyed) return;
-      res.write(`${event}\n\n`);
-      if (a.gapMs) await delay(a.gapMs);
-    }
-    res.end();
+    await streamChat(res, a.deltas, a.gapMs);
   });
   server = await startTestServer();
   ({ llmConfigId, contextId } = await fullPersona(server, `${llm.url}/v1`, {

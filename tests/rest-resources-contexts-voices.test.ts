@@ -237,9 +237,9 @@ describe('voices: built-in', () => {
 });
 
 describe('voices: third-party', () => {
-  const secret = async (secret_type: string) =>
+  const secret = async (secret_type: string, secret_value = 'k') =>
     expectOk(
-      await server.api('/v1/secrets', { body: { secret_name: secret_type, secret_value: 'k', secret_type } }),
+      await server.api('/v1/secrets', { body: { secret_name: secret_type, secret_value, secret_type } }),
     ).id as string;
 
   it('binds an ElevenLabs voice: {voice_id}, listed as private, readable for the pipeline', async () => {
@@ -340,11 +340,7 @@ describe('voices: third-party', () => {
   });
 
   it('binds a voice at an OpenAI-compatible server: base_url and model are stored and shown, the key never', async () => {
-    const secret_id = expectOk(
-      await server.api('/v1/secrets', {
-        body: { secret_name: 'kokoro', secret_value: 'sk-kokoro-never-shown', secret_type: 'OPENAI_API_KEY' },
-      }),
-    ).id as string;
+    const secret_id = await secret('OPENAI_API_KEY', 'sk-kokoro-never-shown');
     const { voice_id } = expectOk(
       await server.api('/v1/voices/third_party', {
         body: {

@@ -3,7 +3,7 @@
  * API sends them, and multipart parsing for `/v1/audio/transcriptions`.
  */
 import type { ServerResponse } from 'node:http';
-import type { SeenRequest } from './fake-server.js';
+import { delay, type SeenRequest } from './fake-server.js';
 
 /** One `chat.completion.chunk` as OpenAI streams it. */
 function chunk(delta: Record<string, unknown>, finish: string | null): string {
@@ -34,6 +34,20 @@ export function chatSse(deltas: readonly string[], opts: { finish?: boolean; don
 /** Starts an SSE answer. */
 export function sseHead(res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+}
+
+/**
+ * Streams an answer as a model generating it would: its SSE events one at a time, `gapMs` apart;
+ * stops when the client goes away (an aborted request).
+ */
+export async function streamChat(res: ServerResponse, deltas: readonly string[], gapMs = 0): Promise<void> {
+  sseHead(res);
+  for (const event of chatSse(deltas).toString('utf8').split('\n\n').filter(Boolean)) {
+    if (res.destroyed) return;
+    res.write(`${event}\n\n`);
+    if (gapMs) await delay(gapMs);
+  }
+  res.end();
 }
 
 /** Error bodies as api.openai.com returns them. */

@@ -8,18 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { concatPcm16, decodeWav, downmix, floatToPcm16 } from '@liveface/engine';
+import { random } from '../../../../tests/helpers/random.js';
 import { Resampler } from './resampler.js';
-
-/** Deterministic PRNG (mulberry32), 0..1. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tone(freqHz: number, rateHz: number, seconds: number, amplitude = 16_000): Int16Array {
   const out = new Int16Array(Math.round(rateHz * seconds));

@@ -11,22 +11,12 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { concatPcm16, decodeWav, downmix, floatToPcm16 } from '@liveface/engine';
+import { random } from '../../../../tests/helpers/random.js';
 import { ProviderError } from './providers/errors.js';
 import { Resampler } from './resampler.js';
 import { SileroVad, SileroVadModel, VAD_SAMPLE_RATE_HZ, type VadEvent } from './vad.js';
 
 const MIC_RATE_HZ = 48_000;
-
-/** Deterministic PRNG (mulberry32), 0..1. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One espeak-ng sentence at 48 kHz, and where its voice starts and ends (ms), by signal energy. */
 function speak(text: string): { pcm: Int16Array; onsetMs: number; offsetMs: number } {
