@@ -13,6 +13,7 @@ import type { HairFrame } from './hair.js';
 import type { AvatarLayers, FaceLook } from './look.js';
 import { createEyePaint, drawBrow, drawEye, type EyePaint } from './eyes.js';
 import { createMouthPaint, drawMouth, type MouthPaint } from './mouth.js';
+import { fillSplit, radialGradient3, type SplitGradient } from './gradient.js';
 
 /** Depth of each part in front of the neck axis, avatar units: how far it slides per unit of sin(yaw). */
 const DEPTH = {
@@ -49,7 +50,7 @@ const CHIN_DROP_UNITS = 9;
 
 /** Everything prebuilt for drawing one face. */
 export interface FacePaint {
-  skin: CanvasGradient;
+  skin: SplitGradient;
   ear: CanvasGradient;
   blush: CanvasGradient;
   eyes: EyePaint;
@@ -59,17 +60,21 @@ export interface FacePaint {
 /** Builds the face's gradients once per renderer. */
 export function createFacePaint(ctx: SKRSContext2D, face: FaceLook): FacePaint {
   const h = face.head;
-  const skin = ctx.createRadialGradient(
+  const skin = radialGradient3(
+    ctx,
     -h.halfWidth * 0.3,
     -40,
     10,
     -h.halfWidth * 0.1,
     -10,
     h.halfWidth * 1.55,
+    {
+      a: face.skin.light,
+      t: 0.55,
+      b: face.skin.base,
+      c: face.skin.shadow,
+    },
   );
-  skin.addColorStop(0, face.skin.light);
-  skin.addColorStop(0.55, face.skin.base);
-  skin.addColorStop(1, face.skin.shadow);
   const ear = ctx.createLinearGradient(0, -face.ears.radiusY, 0, face.ears.radiusY);
   ear.addColorStop(0, face.skin.base);
   ear.addColorStop(1, face.skin.shadow);
@@ -116,8 +121,7 @@ export function drawHead(
   ctx.translate(-yaw * DEPTH.ears, -pitch * DEPTH.ears * 0.5);
 
   skinShape(ctx, face, chinDrop, yaw, pitch);
-  ctx.fillStyle = paint.skin;
-  ctx.fill();
+  fillSplit(ctx, paint.skin);
   // Form shadow down the right side of the face (away from the light) and under the jaw.
   ctx.save();
   ctx.clip();
