@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
-import { LivefaceError } from '../errors.js';
 
 /** Options of an {@link Mp4Writer}. */
 export interface Mp4WriterOptions {
@@ -151,9 +150,6 @@ export class Mp4Writer {
 
   private failure(code: number | null): Error {
     if (this.spawnError) return this.spawnError;
-    return new LivefaceError(
-      'internal_error',
-      `ffmpeg failed (exit ${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`,
-    );
+    return new Error(`ffmpeg failed (exit ${code}): ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   }
 }

@@ -8,12 +8,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { WavError, decodeWav, downmix, floatToPcm16, resample, type FrameScheduler } from '@liveface/engine';
-import { LITE_AUDIO_SAMPLE_RATE_HZ } from '@liveface/protocol';
 import { Mp4Writer, type Mp4WriterOptions } from '../media/mp4-writer.js';
 import { RenderPool, type I420Frame, type RenderTarget } from '../media/render-pool.js';
 
-/** Reads a WAV file of any common rate and channel count as 24 kHz mono PCM16. */
-export async function readSpeechWav(path: string): Promise<Int16Array> {
+/** Reads a WAV file of any common rate and channel count as mono PCM16 at `rateHz` (the pipeline's). */
+export async function readSpeechWav(path: string, rateHz: number): Promise<Int16Array> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -21,7 +20,7 @@ export async function readSpeechWav(path: string): Promise<Int16Array> {
     throw new WavError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const wav = decodeWav(bytes);
-  return floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, LITE_AUDIO_SAMPLE_RATE_HZ));
+  return floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, rateHz));
 }
 
 /** What to render and where. */
