@@ -36,13 +36,10 @@ export interface RenderJob {
   workers?: number;
   ffmpegPath?: string;
   /**
-   * x264 preset; `ultrafast` by default. At 480p it costs ~0.9 ms a frame against ~1.8 ms for
-   * `veryfast` (half of a 2-core budget at 20× real time) and gives a larger file at the same CRF:
-   * ~0.65 Mbit/s instead of ~0.12, with a slightly higher SSIM (docs/benchmarks.md).
+   * x264 preset; `ultrafast` by default: at 480p half the encoder CPU of `veryfast` (the whole 2-core
+   * budget at 20× real time is 4 ms a frame) for a larger file at the same quality (docs/benchmarks.md).
    */
   preset?: Mp4WriterOptions['preset'];
-  /** x264 threads (see Mp4WriterOptions). */
-  encoderThreads?: number;
   /** Called with 0..1 as frames are written. */
   onProgress?: (done: number) => void;
   /** Silent frames after the speech so the mouth settles, ms. */
@@ -77,7 +74,6 @@ export async function renderToMp4(
       sampleRateHz: scheduler.playout.sampleRateHz,
       pixelFormat: 'i420',
       preset: job.preset ?? 'ultrafast',
-      ...(job.encoderThreads ? { threads: job.encoderThreads } : {}),
       ...(job.ffmpegPath ? { ffmpegPath: job.ffmpegPath } : {}),
     });
     // The whole file is one utterance, appended at once like a client bursting a clip; lip-sync runs
