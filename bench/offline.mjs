@@ -1,10 +1,14 @@
 // Offline render speed: 30 s of speech-like audio → 480p MP4 through `liveface render` (lip-sync and
 // animation on the main thread, frames drawn on render workers, I420 into ffmpeg: x264 ultrafast + AAC),
 // per avatar, in fresh processes. Prints media seconds per wall second ("× real time") as the command
-// reports it (from the start of rendering: workers, lip-sync, frames, encoder) and for the whole process
-// (plus Node start-up and module loading), and the machine's load average, since other work on a 2-core
-// machine shows in these numbers. ENCODER=none hands the frames to a stand-in for ffmpeg that reads and
-// discards them (`--ffmpeg`): the speed of everything but the encoder.
+// reports it (from the command's start: workers, reading the audio, lip-sync, frames, encoder) and for
+// the whole process (plus Node start-up and module loading), and the machine's load average, since
+// other work on a 2-core machine shows in these numbers.
+// Each 30 s render is paired with a 2 s one of the same audio, run right after it, which splits the
+// whole-process time into a fixed start-up cost (process, modules, workers, ffmpeg, JIT warm-up, the
+// encoder's finish) and a steady per-second speed: (30 − 2) s of media / (wall₃₀ − wall₂).
+// ENCODER=none hands the frames to a stand-in for ffmpeg that reads and discards them (`--ffmpeg`):
+// the speed of everything but the encoder.
 //   SECONDS_OF_AUDIO=30 RUNS=5 [ENCODER=none] npm run bench:offline
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +20,8 @@ const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'packages/server/dist/cli.js');
 const seconds = Number(process.env.SECONDS_OF_AUDIO ?? 30);
 const runs = Number(process.env.RUNS ?? 5);
+/** The short render that measures the start-up cost. */
+const SHORT_SECONDS = 2;
 const avatars = [
   ['Wayne', 'dd73ea75-1218-4ef3-92ce-606d5f7fbc0a'],
   ['Maya', '3f6c1d2a-8b4e-4c7a-9e15-6a2d0b9c4f81'],
@@ -40,6 +46,7 @@ function wav(secs) {
 const dir = mkdtempSync(join(tmpdir(), 'liveface-bench-'));
 try {
   writeFileSync(join(dir, 'in.wav'), wav(seconds));
+  writeFileSync(join(dir, 'short.wav'), wav(SHORT_SECONDS));
   const noEncoder = process.env.ENCODER === 'none';
   if (noEncoder) {
     // Reads the video (stdin) and the audio (fd 3) like ffmpeg would, and keeps nothing.
@@ -50,44 +57,56 @@ try {
     `offline render, ${seconds} s of audio → 480p ${noEncoder ? 'frames, encoder replaced by a discarding reader' : 'MP4 (x264 ultrafast + AAC)'}, ${availableParallelism()} render ` +
       `workers, ${runs} fresh processes each; load average before: ${loadavg()[0]?.toFixed(2)}`,
   );
-  console.log('avatar   × real time per run (render)        median   whole process median');
+  console.log('avatar   × real time per run (render)        median   whole process   steady   start-up');
   const median = (/** @type {number[]} */ xs) =>
     [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  /** Runs `liveface render`; returns the speed it reports, the media seconds and the wall seconds. */
+  const render = (/** @type {string} */ id, /** @type {string} */ input) => {
+    const started = performance.now();
+    const out = execFileSync(
+      'node',
+      [
+        cli,
+        'render',
+        '--audio',
+        join(dir, input),
+        '--quality',
+        'medium',
+        '--avatar',
+        id,
+        ...(noEncoder ? ['--ffmpeg', join(dir, 'discard')] : []),
+        '-o',
+        join(dir, 'out.mp4'),
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    ).toString();
+    const wallS = (performance.now() - started) / 1000;
+    return {
+      speed: Number(/\(([\d.]+)× real time\)/.exec(out)?.[1]),
+      mediaS: Number(/: ([\d.]+) s, \d+ frames/.exec(out)?.[1]),
+      wallS,
+    };
+  };
   for (const [name, id] of avatars) {
     const speeds = [];
     const whole = [];
+    const steady = [];
+    const startup = [];
     for (let r = 0; r < runs; r++) {
-      const started = performance.now();
-      const out = execFileSync(
-        'node',
-        [
-          cli,
-          'render',
-          '--audio',
-          join(dir, 'in.wav'),
-          '--quality',
-          'medium',
-          '--avatar',
-          id,
-          ...(noEncoder ? ['--ffmpeg', join(dir, 'discard')] : []),
-          '-o',
-          join(dir, 'out.mp4'),
-        ],
-        {
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      ).toString();
-      const wallMs = performance.now() - started;
-      const m = /\(([\d.]+)× real time\)/.exec(out);
-      const d = /: ([\d.]+) s, \d+ frames/.exec(out);
-      speeds.push(Number(m?.[1]));
-      whole.push((Number(d?.[1]) * 1000) / wallMs);
+      const long = render(id, 'in.wav');
+      const short = render(id, 'short.wav');
+      speeds.push(long.speed);
+      whole.push(long.mediaS / long.wallS);
+      const perMediaS = (long.wallS - short.wallS) / (long.mediaS - short.mediaS);
+      steady.push(1 / perMediaS);
+      startup.push(short.wallS - short.mediaS * perMediaS);
     }
     console.log(
       `${name.padEnd(8)} ${speeds
         .map((s) => s.toFixed(1).padStart(5))
         .join(' ')
-        .padEnd(36)} ${median(speeds).toFixed(1).padStart(5)}×   ${median(whole).toFixed(1)}×`,
+        .padEnd(36)} ${median(speeds).toFixed(1).padStart(5)}×   ${median(whole).toFixed(1).padStart(5)}×` +
+        `          ${median(steady).toFixed(1).padStart(5)}×   ${median(startup).toFixed(2)} s`,
     );
   }
   console.log(`load average after: ${loadavg()[0]?.toFixed(2)}`);
