@@ -38,8 +38,9 @@ export async function renderCommand(
 ): Promise<number> {
   const started = performance.now();
   const fail = (msg: string) => (io.err.write(`liveface render: ${msg}\n`), 2);
-  if (!a.audio) return fail('--audio <file.wav> is required');
-  if (!a.output) return fail('-o <out.mp4> is required');
+  const { audio: audioPath, output: outPath } = a;
+  if (!audioPath) return fail('--audio <file.wav> is required');
+  if (!outPath) return fail('-o <out.mp4> is required');
   const avatarId = a.avatar ?? BUILTIN_AVATARS[0]!.id;
   if (!findBuiltinAvatar(avatarId)) {
     return fail(
@@ -61,30 +62,39 @@ export async function renderCommand(
   // first, they boot while the audio is read and resampled.
   const pool = new RenderPool();
   try {
-    return await render(a, { avatarId, quality, orientation, fps, preset, pool, started }, io, fail);
+    return await render(
+      { audioPath, outPath, avatarId, quality, orientation, fps, preset, text: a.text, ffmpeg: a.ffmpeg },
+      { pool, started },
+      io,
+      fail,
+    );
   } finally {
     await pool.close();
   }
 }
 
+/** Validated options of one render. */
+interface RenderOptions {
+  audioPath: string;
+  outPath: string;
+  avatarId: string;
+  quality: RenderQuality;
+  orientation: Orientation;
+  fps: 25 | 30;
+  preset: (typeof PRESETS)[number];
+  text: string | undefined;
+  ffmpeg: string | undefined;
+}
+
 async function render(
-  a: RenderArgs,
-  o: {
-    avatarId: string;
-    quality: RenderQuality;
-    orientation: Orientation;
-    fps: 25 | 30;
-    preset: (typeof PRESETS)[number];
-    pool: RenderPool;
-    started: number;
-  },
+  o: RenderOptions,
+  run: { pool: RenderPool; started: number },
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
   fail: (msg: string) => number,
 ): Promise<number> {
-  const { avatarId, quality, orientation, fps } = o;
-  // With the words known, the text-aware path aligns their phones on the audio (sharper closures).
-  const text = a.text;
-  // Poses only: the render workers draw the frames.
+  const { audioPath, outPath, avatarId, quality, orientation, fps, text } = o;
+  // Poses only: the render workers draw the frames. With the words known, the text-aware lip-sync
+  // aligns their phones on the audio (sharper closures).
   const scheduler = createAvatarPipeline({
     avatarId,
     quality,
@@ -95,11 +105,11 @@ async function render(
   });
   let audio: Int16Array;
   try {
-    await stat(a.audio!);
-    audio = await readSpeechWav(a.audio!, scheduler.playout.sampleRateHz);
+    await stat(audioPath);
+    audio = await readSpeechWav(audioPath, scheduler.playout.sampleRateHz);
   } catch (e) {
-    if (e instanceof WavError) return fail(`${a.audio}: ${e.message}`);
-    return fail(`cannot read ${a.audio}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof WavError) return fail(`${audioPath}: ${e.message}`);
+    return fail(`cannot read ${audioPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const bar = (p: number) => {
     const width = 30;
@@ -109,19 +119,19 @@ async function render(
   try {
     const r = await renderToMp4({
       audio,
-      outPath: a.output!,
+      outPath,
       scheduler,
       target: { avatarId, quality, orientation },
-      pool: o.pool,
+      pool: run.pool,
       preset: o.preset,
-      ...(a.ffmpeg ? { ffmpegPath: a.ffmpeg } : {}),
+      ...(o.ffmpeg ? { ffmpegPath: o.ffmpeg } : {}),
       onProgress: bar,
     });
     // From the command's start: reading the audio and starting the workers count.
-    const wallMs = performance.now() - o.started;
+    const wallMs = performance.now() - run.started;
     io.err.write('\n');
     io.out.write(
-      `Wrote ${a.output}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.frames} frames at ${fps} fps, ` +
+      `Wrote ${outPath}: ${(r.durationMs / 1000).toFixed(2)} s, ${r.frames} frames at ${fps} fps, ` +
         `rendered in ${(wallMs / 1000).toFixed(2)} s (${(r.durationMs / wallMs).toFixed(1)}× real time)\n`,
     );
     return 0;

@@ -48,11 +48,8 @@ export interface RenderJob {
 
 /** Frames in flight per worker: enough to hide a message round trip, few enough to stay in cache. */
 const FRAMES_IN_FLIGHT_PER_WORKER = 3;
-/** Renders `job.audio` to an MP4. Returns the frame count, the media duration and the wall time spent. */
-export async function renderToMp4(
-  job: RenderJob,
-): Promise<{ frames: number; durationMs: number; wallMs: number }> {
-  const started = performance.now();
+/** Renders `job.audio` to an MP4. Returns the frame count and the media duration. */
+export async function renderToMp4(job: RenderJob): Promise<{ frames: number; durationMs: number }> {
   const { scheduler } = job;
   const fps = scheduler.playout.fps;
   const pool = job.pool ?? new RenderPool(job.workers ? { size: job.workers } : {});
@@ -104,5 +101,5 @@ export async function renderToMp4(
     for (const s of slots) s.close();
     if (!job.pool) await pool.close();
   }
-  return { frames, durationMs: (frames * 1000) / fps, wallMs: performance.now() - started };
+  return { frames, durationMs: (frames * 1000) / fps };
 }
