@@ -22,37 +22,30 @@ export interface ThreeStops {
   c: string;
 }
 
-/** A linear gradient from (x0, y0) to (x1, y1). */
-export function linearGradient3(
-  ctx: SKRSContext2D,
-  x0: number,
-  y0: number,
-  x1: number,
-  y1: number,
-  s: ThreeStops,
-): SplitGradient {
-  const xt = x0 + (x1 - x0) * s.t;
-  const yt = y0 + (y1 - y0) * s.t;
-  return layers(ctx.createLinearGradient(xt, yt, x1, y1), ctx.createLinearGradient(x0, y0, xt, yt), s);
-}
+/** Two circles, (x0, y0, r0) then (x1, y1, r1), as `createRadialGradient` takes them. */
+export type RadialCircles = readonly [x0: number, y0: number, r0: number, x1: number, y1: number, r1: number];
 
-/** A radial gradient from circle (x0, y0, r0) to circle (x1, y1, r1). */
-export function radialGradient3(
-  ctx: SKRSContext2D,
-  x0: number,
-  y0: number,
-  r0: number,
-  x1: number,
-  y1: number,
-  r1: number,
-  s: ThreeStops,
-): SplitGradient {
+/** A radial gradient from circle (x0, y0, r0) to circle (x1, y1, r1), as two layers. */
+export function radialGradient3(ctx: SKRSContext2D, circles: RadialCircles, s: ThreeStops): SplitGradient {
+  const [x0, y0, r0, x1, y1, r1] = circles;
   const at = (u: number, v: number) => u + (v - u) * s.t;
   return layers(
     ctx.createRadialGradient(at(x0, x1), at(y0, y1), at(r0, r1), x1, y1, r1),
     ctx.createRadialGradient(x0, y0, r0, at(x0, x1), at(y0, y1), at(r0, r1)),
     s,
   );
+}
+
+/**
+ * The same gradient as one three-stop fill, for a shape whose edge lies over other colours: there the
+ * second layer's anti-aliased edge would show as a seam.
+ */
+export function radialGradient(ctx: SKRSContext2D, circles: RadialCircles, s: ThreeStops): CanvasGradient {
+  const g = ctx.createRadialGradient(...circles);
+  g.addColorStop(0, s.a);
+  g.addColorStop(s.t, s.b);
+  g.addColorStop(1, s.c);
+  return g;
 }
 
 /** Fills `path` (or the current path) with both layers. */

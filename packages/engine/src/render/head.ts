@@ -62,12 +62,7 @@ export function createFacePaint(ctx: SKRSContext2D, face: FaceLook): FacePaint {
   const h = face.head;
   const skin = radialGradient3(
     ctx,
-    -h.halfWidth * 0.3,
-    -40,
-    10,
-    -h.halfWidth * 0.1,
-    -10,
-    h.halfWidth * 1.55,
+    [-h.halfWidth * 0.3, -40, 10, -h.halfWidth * 0.1, -10, h.halfWidth * 1.55],
     {
       a: face.skin.light,
       t: 0.55,

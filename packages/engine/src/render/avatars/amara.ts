@@ -4,7 +4,7 @@
  */
 import { Path2D, StrokeCap, StrokeJoin, type SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
-import { fillSplit, radialGradient3 } from '../gradient.js';
+import { fillSplit, radialGradient, radialGradient3 } from '../gradient.js';
 import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 
@@ -126,17 +126,11 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
   // Stroked once into an outline: filling it each frame draws the same pixels without re-running the
   // stroker. Butt caps: round ones on 1.7 px lines add conics and no visible difference.
   const curls = curlsPath().stroke({ width: 2, cap: StrokeCap.Butt, join: StrokeJoin.Round });
-  const shade = radialGradient3(ctx, -40, -130, 20, 0, -72, AFRO.radius + 20, {
-    a: HAIR.light,
-    t: 0.6,
-    b: HAIR.base,
-    c: HAIR.dark,
-  });
-  // The hairline's edge lies over the skin, where two layers would show a seam: one three-stop fill.
-  const hairline = ctx.createRadialGradient(-40, -130, 20, 0, -72, AFRO.radius + 20);
-  hairline.addColorStop(0, HAIR.light);
-  hairline.addColorStop(0.6, HAIR.base);
-  hairline.addColorStop(1, HAIR.dark);
+  const circles = [-40, -130, 20, 0, -72, AFRO.radius + 20] as const;
+  const stops = { a: HAIR.light, t: 0.6, b: HAIR.base, c: HAIR.dark };
+  const shade = radialGradient3(ctx, circles, stops);
+  // The hairline's edge lies over the skin: one three-stop fill there.
+  const hairline = radialGradient(ctx, circles, stops);
   return {
     backHair(c, f) {
       // Shear and squash about the afro's base line: nothing moves there, the crown moves the most.
