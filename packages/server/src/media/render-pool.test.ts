@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
-import { restPose } from '@liveface/engine';
+import { createRenderer, restPose } from '@liveface/engine';
+import { FrameRing } from './frame-ring.js';
 import { RenderFailed, RenderPool } from './render-pool.js';
 
 describe('RenderPool', () => {
@@ -72,5 +73,67 @@ describe('RenderPool', () => {
     const f = await s.render(restPose());
     expect(f.data.length).toBe((640 * 360 * 3) / 2);
     s.close();
+  });
+
+  describe('drawing into a frame ring (offline)', () => {
+    const LOW = { width: 640, height: 360 };
+    const poses = Array.from({ length: 12 }, (_, i) => {
+      const p = restPose();
+      p.mouth = { ...p.mouth, jawOpen: (i % 4) / 3 };
+      p.head = { ...p.head, yaw: i - 6 };
+      return p;
+    });
+
+    it('gives every frame in order, as drawn, through a ring smaller than the batch', async () => {
+      const slots = [0, 1].map(() => pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' }));
+      // 4 slots for 12 frames: the workers wait for the main thread to free each slot.
+      const ring = FrameRing.create(4, LOW.width * LOW.height * 4);
+      slots.forEach((s, k) =>
+        s.drawInto(
+          ring,
+          poses.flatMap((pose, seq) => (seq % 2 === k ? [{ seq, pose }] : [])),
+        ),
+      );
+      // (Not slot.render(): a worker drawing into a ring waits for its slots, so it answers nothing else.)
+      const reference = createRenderer({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
+      for (let seq = 0; seq < poses.length; seq++) {
+        const frame = await ring.get(seq);
+        expect(Buffer.compare(frame, reference.render(poses[seq]!)), `frame ${seq}`).toBe(0);
+        ring.release(seq);
+      }
+      for (const s of slots) s.close();
+    });
+
+    it('fails the ring with the reason when the avatar is unknown, or when the slot closes', async () => {
+      const bad = pool.open({ avatarId: 'no-such-avatar', quality: 'low' });
+      const ring = FrameRing.create(2, LOW.width * LOW.height * 4);
+      bad.drawInto(ring, [{ seq: 0, pose: restPose() }]);
+      await expect(ring.get(0)).rejects.toThrow(/unknown avatar/);
+      bad.close();
+
+      const s = pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
+      const other = FrameRing.create(2, LOW.width * LOW.height * 4);
+      // Frame 0 is never released: frame 2 waits for its slot until the close fails the ring.
+      s.drawInto(
+        other,
+        [0, 1, 2].map((seq) => ({ seq, pose: restPose() })),
+      );
+      await other.get(0);
+      s.close();
+      await expect(other.get(2)).rejects.toThrow(/closed/);
+    });
+
+    it('fails the ring when its worker crashes', async () => {
+      const s = pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
+      const ring = FrameRing.create(2, LOW.width * LOW.height * 4);
+      s.drawInto(
+        ring,
+        [0, 1, 2, 3].map((seq) => ({ seq, pose: restPose() })),
+      );
+      await ring.get(0);
+      await pool.killWorker(pool.load().findIndex((n) => n > 0));
+      await expect(ring.get(2)).rejects.toBeInstanceOf(RenderFailed);
+      s.close();
+    });
   });
 });

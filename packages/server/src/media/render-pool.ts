@@ -3,9 +3,14 @@
  * (HTTP, WebSockets, signalling, the playout clocks) never waits on a frame and every core draws.
  *
  * A session opens a {@link RenderSlot} on the least-loaded worker and sends it one pose per tick; the
- * worker answers with the RGBA pixels, converted here to an I420 frame. Frames of one slot come back in order. When a worker dies, its
- * pending frames fail, the crash is logged and counted, a fresh worker takes its place and its slots
- * re-open there: the sessions lose a frame or two, the process loses nothing.
+ * worker answers with the RGBA pixels, converted here to an I420 frame. Frames of one slot come back
+ * in order. When a worker dies, its pending frames fail, the crash is logged and counted, a fresh
+ * worker takes its place and its slots re-open there: the sessions lose a frame or two, the process
+ * loses nothing.
+ *
+ * Offline rendering, which wants throughput rather than one answer per tick, sends poses in batches
+ * with `drawInto` and reads the frames from a shared ring (frame-ring.ts). A worker drawing into a
+ * ring waits for free ring slots, so such a pool serves that render alone.
  *
  * RGBA buffers cycle: the main thread hands each one back to its worker with a later render request,
  * so the per-frame path allocates nothing on either side (fresh memory is what made frames slow; see
@@ -14,11 +19,12 @@
  * The worker runs the built JavaScript (`dist/media/render-worker.js`), also when the caller runs from
  * TypeScript sources (tests), so build first (`npm run build`).
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { frameSize, type AvatarPose, type Orientation, type RenderQuality } from '@liveface/engine';
 import type { Logger } from 'pino';
+import type { FrameRing, FrameRingSpec } from './frame-ring.js';
+import { toI420 } from './i420.js';
 
 /** What a slot draws. */
 export interface RenderTarget {
@@ -39,6 +45,8 @@ export type ToWorker =
   | { type: 'open'; slot: number; target: RenderTarget }
   /** `spare`: an RGBA buffer coming back for reuse (transferred). */
   | { type: 'render'; slot: number; seq: number; pose: AvatarPose; spare?: ArrayBuffer }
+  /** Offline: draw these frames into the slot's frame ring (`ring` comes with the first batch). */
+  | { type: 'draw'; slot: number; frames: Array<{ seq: number; pose: AvatarPose }>; ring?: FrameRingSpec }
   | { type: 'close'; slot: number };
 
 /** Worker → main messages. */
@@ -79,19 +87,6 @@ interface WorkerHandle {
 const MAX_SPARE_PER_WORKER = 16;
 
 const WORKER_URL = new URL('../../dist/media/render-worker.js', import.meta.url);
-
-/** libyuv's converter from the WebRTC binding (0.05 ms at 480p); main thread only, like the binding. */
-const { rgbaToI420 } = (
-  createRequire(import.meta.url)('@roamhq/wrtc') as {
-    nonstandard: {
-      rgbaToI420(
-        this: void,
-        src: { width: number; height: number; data: Uint8Array },
-        dst: { width: number; height: number; data: Uint8Array },
-      ): void;
-    };
-  }
-).nonstandard;
 
 /** See the module comment. */
 export class RenderPool {
@@ -179,6 +174,8 @@ export class RenderSlot {
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private closed = false;
+  /** The frame ring of `drawInto`, once given. */
+  private ring: FrameRing | null = null;
 
   /** @internal */
   constructor(
@@ -213,6 +210,23 @@ export class RenderSlot {
     });
   }
 
+  /**
+   * Offline rendering: draws `frames` into `ring` (frame `seq` into its slot) with no answer per frame;
+   * the caller reads them with `ring.get(seq)`. A failure fails the ring. One ring per slot.
+   */
+  drawInto(ring: FrameRing, frames: Array<{ seq: number; pose: AvatarPose }>): void {
+    if (this.closed) return ring.fail(new RenderFailed('render slot closed'));
+    if (this.ring && this.ring !== ring) throw new Error('a render slot draws into one frame ring');
+    const m: ToWorker = {
+      type: 'draw',
+      slot: this.id,
+      frames,
+      ...(this.ring ? {} : { ring: ring.toSpec() }),
+    };
+    this.ring = ring;
+    this.handle.worker.postMessage(m);
+  }
+
   /** Releases the renderer; pending frames fail. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -229,19 +243,23 @@ export class RenderSlot {
       return;
     }
     const p = this.pending.get(m.seq);
-    if (!p) return;
+    if (!p) {
+      if (m.type === 'failed') this.ring?.fail(new RenderFailed(m.message));
+      return;
+    }
     this.pending.delete(m.seq);
     if (m.type === 'failed') return p.reject(new RenderFailed(m.message));
     this.hooks.rendered(m.renderMs);
     const { width, height } = this;
     const i420 = p.into ?? new Uint8Array((width * height * 3) / 2);
-    rgbaToI420({ width, height, data: m.data }, { width, height, data: i420 });
+    toI420(width, height, m.data, i420);
     if (this.handle.spare.length < MAX_SPARE_PER_WORKER) this.handle.spare.push(m.data.buffer as ArrayBuffer);
     p.resolve({ width, height, data: i420 });
   }
 
   /** @internal */
   fail(e: Error): void {
+    this.ring?.fail(e);
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
   }

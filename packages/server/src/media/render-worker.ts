@@ -1,5 +1,6 @@
 /**
- * A render worker thread: holds one avatar renderer per slot, draws poses and answers with RGBA frames.
+ * A render worker thread: holds one avatar renderer per slot, draws poses and answers with RGBA frames,
+ * or stores them in the slot's frame ring (offline rendering; frame-ring.ts).
  * Everything here runs off the main thread; see render-pool.ts. (The I420 conversion happens on the
  * main thread: the native WebRTC binding that does it may be loaded by one thread only.)
  *
@@ -22,10 +23,17 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
-import { createRenderer, type AvatarRenderer } from '@liveface/engine/render';
+import { createRenderer, type AvatarPose, type AvatarRenderer } from '@liveface/engine/render';
+import { FrameRing } from './frame-ring.js';
 import type { ToMain, ToWorker } from './render-pool.js';
 
-type RenderRequest = Extract<ToWorker, { type: 'render' }>;
+/** A frame to draw: answered with a message, or stored in the slot's frame ring (offline). */
+interface RenderRequest {
+  slot: number;
+  seq: number;
+  pose: AvatarPose;
+  ring?: FrameRing;
+}
 
 /** Spare buffers kept per byte length; more than the frames in flight never come back. */
 const MAX_SPARE_PER_SIZE = 8;
@@ -35,6 +43,7 @@ const GC_EVERY_FRAMES = 2;
 const port = parentPort;
 if (!port) throw new Error('render-worker.js runs as a worker thread');
 const slots = new Map<number, AvatarRenderer>();
+const rings = new Map<number, FrameRing>();
 const spare = new Map<number, ArrayBuffer[]>();
 const queue: RenderRequest[] = [];
 let draining = false;
@@ -58,15 +67,22 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'close':
       slots.delete(m.slot);
+      rings.delete(m.slot);
       return;
     case 'render':
       if (m.spare) keepSpare(m.spare);
       queue.push(m);
-      if (!draining) {
-        draining = true;
-        setImmediate(drain);
-      }
-      return;
+      break;
+    case 'draw': {
+      if (m.ring) rings.set(m.slot, FrameRing.attach(m.ring));
+      const ring = rings.get(m.slot);
+      for (const f of m.frames) queue.push({ slot: m.slot, seq: f.seq, pose: f.pose, ring });
+      break;
+    }
+  }
+  if (queue.length > 0 && !draining) {
+    draining = true;
+    setImmediate(drain);
   }
 });
 
@@ -84,11 +100,12 @@ function drain(): void {
   else draining = false;
 }
 
-function render({ slot, seq, pose }: RenderRequest): void {
+function render({ slot, seq, pose, ring }: RenderRequest): void {
   const renderer = slots.get(slot);
   if (!renderer) return send({ type: 'failed', slot, seq, message: 'no renderer for this slot' });
   const t0 = performance.now();
   const pixels = renderer.render(pose);
+  if (ring) return ring.put(seq, pixels);
   const out = new Uint8Array(takeSpare(pixels.byteLength) ?? new ArrayBuffer(pixels.byteLength));
   out.set(pixels);
   send({ type: 'frame', slot, seq, data: out, renderMs: performance.now() - t0 }, [out.buffer]);

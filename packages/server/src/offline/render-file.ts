@@ -2,14 +2,25 @@
  * Offline rendering: an audio file in, a talking-avatar MP4 out, as fast as the CPU allows. It drives the
  * same frame scheduler as live sessions; only the clock differs (a loop instead of real time).
  *
- * The main thread ticks the scheduler (lip-sync, animation: cheap) and sends each pose to the render
- * workers, round-robin over one slot per worker, keeping a bounded window of frames in flight. Frames
- * come back as I420 into a small ring of buffers and go to ffmpeg in order, with their audio.
+ * The main thread ticks the scheduler (lip-sync, animation: cheap) a few frames ahead and sends the
+ * poses to the render workers in batches, round-robin over one slot per worker. The workers draw into
+ * a shared frame ring (media/frame-ring.ts); the main thread takes the frames in order, converts each
+ * to I420 and hands it to ffmpeg with its audio.
  */
 import { readFile } from 'node:fs/promises';
-import { WavError, decodeWav, downmix, floatToPcm16, resample, type FrameScheduler } from '@liveface/engine';
+import {
+  WavError,
+  decodeWav,
+  downmix,
+  floatToPcm16,
+  resample,
+  type AvatarPose,
+  type FrameScheduler,
+} from '@liveface/engine';
+import { FrameRing } from '../media/frame-ring.js';
+import { toI420 } from '../media/i420.js';
 import { Mp4Writer, type Mp4WriterOptions } from '../media/mp4-writer.js';
-import { RenderPool, type I420Frame, type RenderTarget } from '../media/render-pool.js';
+import { RenderPool, type RenderTarget } from '../media/render-pool.js';
 
 /** Reads a WAV file of any common rate and channel count as mono PCM16 at `rateHz` (the pipeline's). */
 export async function readSpeechWav(path: string, rateHz: number): Promise<Int16Array> {
@@ -46,8 +57,9 @@ export interface RenderJob {
   tailMs?: number;
 }
 
-/** Frames in flight per worker: enough to hide a message round trip, few enough to stay in cache. */
-const FRAMES_IN_FLIGHT_PER_WORKER = 3;
+/** Frames in the ring per worker: enough to hide the main thread's turns, few enough to stay in cache. */
+const RING_FRAMES_PER_WORKER = 4;
+
 /** Renders `job.audio` to an MP4. Returns the frame count and the media duration. */
 export async function renderToMp4(job: RenderJob): Promise<{ frames: number; durationMs: number }> {
   const { scheduler } = job;
@@ -57,10 +69,11 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
   const { width, height } = slots[0]!;
   const speechFrames = Math.ceil(job.audio.length / scheduler.playout.frameSamples);
   const frames = speechFrames + Math.round(((job.tailMs ?? 200) * fps) / 1000);
-  const window = FRAMES_IN_FLIGHT_PER_WORKER * slots.length;
-  // A frame's buffer is reused `ring` frames later; by then it has been written (window < ring).
-  const ring = Array.from({ length: window + 1 }, () => new Uint8Array((width * height * 3) / 2));
-  const inFlight: Array<{ video: Promise<I420Frame>; audio: Int16Array }> = [];
+  const ring = FrameRing.create(RING_FRAMES_PER_WORKER * slots.length, width * height * 4);
+  // The converter takes no shared memory, so each frame is copied out of the ring first (~0.1 ms).
+  const rgba = new Uint8Array(width * height * 4);
+  const i420 = new Uint8Array((width * height * 3) / 2);
+  const audio: Array<Int16Array | undefined> = [];
   let writer: Mp4Writer | null = null;
   try {
     writer = Mp4Writer.open({
@@ -77,24 +90,30 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
     // tick by tick just ahead of the frames (the scheduler's job), so it overlaps the drawing.
     scheduler.append(job.audio, null);
     scheduler.commit();
-    let written = 0;
-    const writeOldest = async (w: Mp4Writer) => {
-      const next = inFlight.shift()!;
-      await w.write((await next.video).data, next.audio);
-      written++;
-      if (job.onProgress && (written % fps === 0 || written === frames)) job.onProgress(written / frames);
+    let ticked = 0;
+    // Poses go out a ring's worth at a time, one message per worker, so the workers never run dry.
+    const tickAhead = () => {
+      const batches = slots.map(() => [] as Array<{ seq: number; pose: AvatarPose }>);
+      for (const until = Math.min(frames, ticked + ring.slots); ticked < until; ticked++) {
+        const tick = scheduler.tick();
+        audio[ticked] = tick.audio;
+        batches[ticked % slots.length]!.push({ seq: ticked, pose: tick.pose });
+      }
+      slots.forEach((s, k) => batches[k]!.length > 0 && s.drawInto(ring, batches[k]!));
     };
-    for (let i = 0; i < frames; i++) {
-      const tick = scheduler.tick();
-      const video = slots[i % slots.length]!.render(tick.pose, ring[i % ring.length]);
-      // Settled in order by writeOldest; until then a failure must not count as unhandled.
-      video.catch(() => {});
-      inFlight.push({ video, audio: tick.audio });
-      if (inFlight.length >= window) await writeOldest(writer);
+    for (let seq = 0; seq < frames; seq++) {
+      if (ticked < frames && ticked - seq < ring.slots) tickAhead();
+      rgba.set(await ring.get(seq));
+      ring.release(seq);
+      toI420(width, height, rgba, i420);
+      await writer.write(i420, audio[seq]!);
+      audio[seq] = undefined;
+      const written = seq + 1;
+      if (job.onProgress && (written % fps === 0 || written === frames)) job.onProgress(written / frames);
     }
-    while (inFlight.length > 0) await writeOldest(writer);
     await writer.close();
   } catch (e) {
+    ring.fail(e as Error);
     writer?.abort();
     throw e;
   } finally {
