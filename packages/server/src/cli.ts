@@ -69,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function render(values: Record<string, string | boolean | undefined>): Promise<number> {
+  // Nothing here draws text: the canvas module (loaded with the engine) need not scan the system fonts.
+  process.env.DISABLE_SYSTEM_FONTS_LOAD ??= '1';
   const { renderCommand } = await import('./offline/render-command.js');
   const str = (k: string) => {
     const v = values[k];
