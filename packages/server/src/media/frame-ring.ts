@@ -59,10 +59,6 @@ export class FrameRing {
     return this.spec.slots;
   }
 
-  get frameBytes(): number {
-    return this.spec.frameBytes;
-  }
-
   /** Worker: stores frame `seq`, waiting until its slot is free. */
   put(seq: number, pixels: Uint8Array): void {
     const { slots, frameBytes } = this.spec;

@@ -113,10 +113,10 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
     }
     await writer.close();
   } catch (e) {
-    ring.fail(e as Error);
     writer?.abort();
     throw e;
   } finally {
+    // Closing the slots also fails the ring, so a worker waiting for a slot stops.
     for (const s of slots) s.close();
     if (!job.pool) await pool.close();
   }
