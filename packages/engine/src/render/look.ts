@@ -83,6 +83,12 @@ export interface BuiltinAvatar {
   /** One line for listings. */
   description: string;
   face: FaceLook;
+  /**
+   * The box around everything drawn in head space with the head at rest (back hair, ears and earrings,
+   * face, hair), avatar units. A renderer redraws only this box, grown by the pose's motion, where a
+   * frame differs from the one before (renderer.ts); the render tests check the drawings stay inside.
+   */
+  headExtent: { left: number; top: number; right: number; bottom: number };
   /** Builds the avatar's layers for a drawing context. */
   createLayers(ctx: SKRSContext2D): AvatarLayers;
 }

@@ -1,14 +1,16 @@
 /**
  * A ring of frames in shared memory between render workers and the main thread, for offline rendering:
- * no message and no buffer transfer per frame. Frame `seq` lives in slot `seq % slots`. A worker waits
+ * no message and no buffer transfer per frame. Frame `seq` lives in slot `seq % slots`, as a patch: the
+ * rectangle in which it differs from frame `seq - 1` (renderer.ts, `renderPatch`). A worker waits
  * (blocking: it has nothing else to do) until the main thread has released the slot's previous frame,
- * copies its pixels in and publishes; the main thread awaits frames in order and releases each slot as
- * soon as it has copied the frame out.
+ * copies its patch in and publishes; the main thread awaits frames in order and releases each slot as
+ * soon as it has copied the patch out.
  *
  * Against one message per frame each way (a structured-clone pose, a transferred 1.6 MB buffer that
  * V8 counts as fresh external memory, a promise), a 30 s 480p render takes 4–10 % less wall time and
  * CPU, depending on the avatar (docs/benchmarks.md, offline render).
  */
+import type { FramePatch } from '@liveface/engine/render';
 
 /** What crosses to a worker (SharedArrayBuffers are shared by postMessage, not copied). */
 export interface FrameRingSpec {
@@ -20,12 +22,17 @@ export interface FrameRingSpec {
 
 /** `state[slot]`: the seq + 1 of the frame published there (0: none yet, FAILED: the ring failed). */
 const FAILED = -1;
+/** Int32s of state per slot: published seq + 1, next seq allowed, and the patch's x, y, width, height. */
+const STATE_PER_SLOT = 6;
 /** How long a worker sleeps between looks at a full ring, ms: it also wakes on every release. */
 const WAIT_MS = 200;
 
 /** See the module comment. */
 export class FrameRing {
-  /** `[0, slots)`: published seq + 1 per slot; `[slots, 2·slots)`: the next seq allowed into the slot. */
+  /**
+   * `[0, slots)`: published seq + 1 per slot; `[slots, 2·slots)`: the next seq allowed into the slot;
+   * then x, y, width, height of each slot's patch.
+   */
   private readonly state: Int32Array;
   private error: Error | null = null;
 
@@ -33,13 +40,13 @@ export class FrameRing {
     this.state = new Int32Array(spec.state);
   }
 
-  /** A new ring of `slots` frames of `frameBytes` each (main thread). */
+  /** A new ring of `slots` patches of up to `frameBytes` each (main thread). */
   static create(slots: number, frameBytes: number): FrameRing {
     const ring = new FrameRing({
       slots,
       frameBytes,
       pixels: new SharedArrayBuffer(slots * frameBytes),
-      state: new SharedArrayBuffer(8 * slots),
+      state: new SharedArrayBuffer(4 * STATE_PER_SLOT * slots),
     });
     for (let s = 0; s < slots; s++) ring.state[slots + s] = s;
     return ring;
@@ -59,32 +66,45 @@ export class FrameRing {
     return this.spec.slots;
   }
 
-  /** Worker: stores frame `seq`, waiting until its slot is free. */
-  put(seq: number, pixels: Uint8Array): void {
+  /** Worker: stores frame `seq`'s patch, waiting until its slot is free. */
+  put(seq: number, { rect, pixels }: FramePatch): void {
     const { slots, frameBytes } = this.spec;
-    if (pixels.byteLength !== frameBytes)
-      throw new RangeError(`a frame is ${frameBytes} bytes, got ${pixels.byteLength}`);
+    if (pixels.byteLength > frameBytes || pixels.byteLength !== rect.width * rect.height * 4)
+      throw new RangeError(
+        `a patch is width × height × 4 bytes, at most ${frameBytes}; got ${pixels.byteLength}`,
+      );
     const slot = seq % slots;
     for (let next; (next = Atomics.load(this.state, slots + slot)) !== seq;) {
       if (next === FAILED) return;
       Atomics.wait(this.state, slots + slot, next, WAIT_MS);
     }
-    new Uint8Array(this.spec.pixels, slot * frameBytes, frameBytes).set(pixels);
+    new Uint8Array(this.spec.pixels, slot * frameBytes, pixels.byteLength).set(pixels);
+    const at = 2 * slots + 4 * slot;
+    this.state.set([rect.x, rect.y, rect.width, rect.height], at);
+    // The store publishes the pixels and the rectangle with it (Atomics order the plain writes before).
     Atomics.store(this.state, slot, seq + 1);
     Atomics.notify(this.state, slot);
   }
 
   /**
-   * Main thread: resolves with frame `seq` (a view into the ring, valid until `release(seq)`), in order
-   * of `seq`; rejects once the ring failed.
+   * Main thread: resolves with frame `seq`'s patch (its pixels a view into the ring, valid until
+   * `release(seq)`), in order of `seq`; rejects once the ring failed.
    */
-  async get(seq: number): Promise<Uint8Array> {
+  async get(seq: number): Promise<FramePatch> {
     const { slots, frameBytes } = this.spec;
     const slot = seq % slots;
     for (;;) {
       if (this.error) throw this.error;
       const v = Atomics.load(this.state, slot);
-      if (v === seq + 1) return new Uint8Array(this.spec.pixels, slot * frameBytes, frameBytes);
+      if (v === seq + 1) {
+        const at = 2 * slots + 4 * slot;
+        const s = this.state;
+        const rect = { x: s[at]!, y: s[at + 1]!, width: s[at + 2]!, height: s[at + 3]! };
+        return {
+          rect,
+          pixels: new Uint8Array(this.spec.pixels, slot * frameBytes, rect.width * rect.height * 4),
+        };
+      }
       const wait = Atomics.waitAsync(this.state, slot, v);
       if (wait.async) await wait.value;
     }
@@ -101,7 +121,7 @@ export class FrameRing {
   /** Ends every wait on both sides: `get` rejects with `error`, workers stop storing. */
   fail(error: Error): void {
     this.error ??= error;
-    for (let i = 0; i < this.state.length; i++) {
+    for (let i = 0; i < 2 * this.spec.slots; i++) {
       if (i >= this.spec.slots) Atomics.store(this.state, i, FAILED);
       Atomics.notify(this.state, i);
     }

@@ -3,6 +3,7 @@
  * 480p. Main thread only: the binding may be loaded by one thread, and it takes no shared memory.
  */
 import { createRequire } from 'node:module';
+import type { FramePatch } from '@liveface/engine/render';
 
 const { rgbaToI420 } = (
   createRequire(import.meta.url)('@roamhq/wrtc') as {
@@ -20,3 +21,68 @@ const { rgbaToI420 } = (
 export function toI420(width: number, height: number, rgba: Uint8Array, into: Uint8Array): void {
   rgbaToI420({ width, height, data: rgba }, { width, height, data: into });
 }
+
+/**
+ * An I420 frame kept up to date by patches (offline rendering: each frame arrives as the rectangle in
+ * which it differs from the one before; renderer.ts, `renderPatch`). A patch's corners are on even
+ * pixels, so converting it alone gives the same bytes as converting the whole frame.
+ */
+export class PatchedI420 {
+  /** The frame: Y plane, then U and V at half resolution. */
+  readonly data: Uint8Array;
+  /**
+   * Scratch per patch size: the patch copied out of shared memory, and converted. The converter wants
+   * buffers of exactly the patch's size; patches lie on a 16-pixel grid, so a render brings a few sizes.
+   */
+  private readonly scratch = new Map<number, { rgba: Uint8Array; yuv: Uint8Array }>();
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.data = new Uint8Array((width * height * 3) / 2);
+  }
+
+  /** Converts `patch` into its place. */
+  paste({ rect, pixels }: FramePatch): void {
+    const { x, y, width: w, height: h } = rect;
+    const { width: W, height: H, data } = this;
+    if (x < 0 || y < 0 || x + w > W || y + h > H || x % 2 || y % 2 || w % 2 || h % 2)
+      throw new RangeError(`patch ${w}×${h} at ${x},${y} is not on even pixels inside ${W}×${H}`);
+    if (w === 0 || h === 0) return;
+    if (w === W && h === H) {
+      const { rgba } = this.buffers(w, h);
+      rgba.set(pixels);
+      return toI420(W, H, rgba, data);
+    }
+    const { rgba, yuv } = this.buffers(w, h);
+    rgba.set(pixels);
+    toI420(w, h, rgba, yuv);
+    for (let r = 0; r < h; r++) data.set(yuv.subarray(r * w, (r + 1) * w), (y + r) * W + x);
+    const cw = w / 2;
+    const ch = h / 2;
+    for (const [from, to] of [
+      [w * h, W * H],
+      [w * h + cw * ch, W * H + (W / 2) * (H / 2)],
+    ] as const) {
+      for (let r = 0; r < ch; r++) {
+        data.set(yuv.subarray(from + r * cw, from + (r + 1) * cw), to + (y / 2 + r) * (W / 2) + x / 2);
+      }
+    }
+  }
+
+  private buffers(w: number, h: number): { rgba: Uint8Array; yuv: Uint8Array } {
+    const key = w * 65536 + h;
+    let b = this.scratch.get(key);
+    if (!b) {
+      // Bounded, should patches ever come in many sizes.
+      if (this.scratch.size >= MAX_PATCH_SIZES) this.scratch.clear();
+      b = { rgba: new Uint8Array(w * h * 4), yuv: new Uint8Array((w * h * 3) / 2) };
+      this.scratch.set(key, b);
+    }
+    return b;
+  }
+}
+
+/** Patch sizes kept scratch buffers for (a 30 s render brings about ten). */
+const MAX_PATCH_SIZES = 64;

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SANDBOX_AVATAR_ID } from '@liveface/protocol';
 import { createRenderer, restPose } from '@liveface/engine';
 import { FrameRing } from './frame-ring.js';
+import { PatchedI420, toI420 } from './i420.js';
 import { RenderFailed, RenderPool } from './render-pool.js';
 
 describe('RenderPool', () => {
@@ -84,22 +85,26 @@ describe('RenderPool', () => {
       return p;
     });
 
+    const frames = (k: number) =>
+      poses.flatMap((pose, seq) => (seq % 2 === k ? [{ seq, pose, previous: poses[seq - 1] ?? null }] : []));
+
     it('gives every frame in order, as drawn, through a ring smaller than the batch', async () => {
       const slots = [0, 1].map(() => pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' }));
       // 4 slots for 12 frames: the workers wait for the main thread to free each slot.
       const ring = FrameRing.create(4, LOW.width * LOW.height * 4);
-      slots.forEach((s, k) =>
-        s.drawInto(
-          ring,
-          poses.flatMap((pose, seq) => (seq % 2 === k ? [{ seq, pose }] : [])),
-        ),
-      );
+      slots.forEach((s, k) => s.drawInto(ring, frames(k)));
       // (Not slot.render(): a worker drawing into a ring waits for its slots, so it answers nothing else.)
       const reference = createRenderer({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
+      const whole = new Uint8Array((LOW.width * LOW.height * 3) / 2);
+      const frame = new PatchedI420(LOW.width, LOW.height);
       for (let seq = 0; seq < poses.length; seq++) {
-        const frame = await ring.get(seq);
-        expect(Buffer.compare(frame, reference.render(poses[seq]!)), `frame ${seq}`).toBe(0);
+        const patch = await ring.get(seq);
+        // The first frame whole, then patches: the head's box.
+        expect(patch.rect.width * patch.rect.height < LOW.width * LOW.height).toBe(seq > 0);
+        frame.paste(patch);
         ring.release(seq);
+        toI420(LOW.width, LOW.height, reference.render(poses[seq]!), whole);
+        expect(Buffer.compare(frame.data, whole), `frame ${seq}`).toBe(0);
       }
       for (const s of slots) s.close();
     });
@@ -107,7 +112,7 @@ describe('RenderPool', () => {
     it('fails the ring with the reason when the avatar is unknown, or when the slot closes', async () => {
       const bad = pool.open({ avatarId: 'no-such-avatar', quality: 'low' });
       const ring = FrameRing.create(2, LOW.width * LOW.height * 4);
-      bad.drawInto(ring, [{ seq: 0, pose: restPose() }]);
+      bad.drawInto(ring, [{ seq: 0, pose: restPose(), previous: null }]);
       await expect(ring.get(0)).rejects.toThrow(/unknown avatar/);
       bad.close();
 
@@ -116,7 +121,7 @@ describe('RenderPool', () => {
       // Frame 0 is never released: frame 2 waits for its slot until the close fails the ring.
       s.drawInto(
         other,
-        [0, 1, 2].map((seq) => ({ seq, pose: restPose() })),
+        [0, 1, 2].map((seq) => ({ seq, pose: restPose(), previous: null })),
       );
       await other.get(0);
       s.close();
@@ -128,7 +133,7 @@ describe('RenderPool', () => {
       const ring = FrameRing.create(2, LOW.width * LOW.height * 4);
       s.drawInto(
         ring,
-        [0, 1, 2, 3].map((seq) => ({ seq, pose: restPose() })),
+        [0, 1, 2, 3].map((seq) => ({ seq, pose: restPose(), previous: null })),
       );
       await ring.get(0);
       await pool.killWorker(pool.load().findIndex((n) => n > 0));

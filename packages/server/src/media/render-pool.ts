@@ -46,8 +46,15 @@ export type ToWorker =
   /** `spare`: an RGBA buffer coming back for reuse (transferred). */
   | { type: 'render'; slot: number; seq: number; pose: AvatarPose; spare?: ArrayBuffer }
   /** Offline: draw these frames into the slot's frame ring (`ring` comes with the first batch). */
-  | { type: 'draw'; slot: number; frames: Array<{ seq: number; pose: AvatarPose }>; ring?: FrameRingSpec }
+  | { type: 'draw'; slot: number; frames: RingFrame[]; ring?: FrameRingSpec }
   | { type: 'close'; slot: number };
+
+/** A frame to draw into a ring, as the patch over the frame of `previous` (null: the whole frame). */
+export interface RingFrame {
+  seq: number;
+  pose: AvatarPose;
+  previous: AvatarPose | null;
+}
 
 /** Worker → main messages. */
 export type ToMain =
@@ -213,10 +220,10 @@ export class RenderSlot {
   }
 
   /**
-   * Offline rendering: draws `frames` into `ring` (frame `seq` into its slot) with no answer per frame;
-   * the caller reads them with `ring.get(seq)`. A failure fails the ring. One ring per slot.
+   * Offline rendering: draws `frames` into `ring` (frame `seq`'s patch into its slot) with no answer per
+   * frame; the caller reads them with `ring.get(seq)`. A failure fails the ring. One ring per slot.
    */
-  drawInto(ring: FrameRing, frames: Array<{ seq: number; pose: AvatarPose }>): void {
+  drawInto(ring: FrameRing, frames: RingFrame[]): void {
     if (this.closed) return ring.fail(new RenderFailed('render slot closed'));
     if (this.ring && this.ring !== ring) throw new Error('a render slot draws into one frame ring');
     const m: ToWorker = {

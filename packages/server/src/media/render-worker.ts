@@ -32,7 +32,9 @@ interface RenderRequest {
   slot: number;
   seq: number;
   pose: AvatarPose;
+  /** Offline: the ring to store the frame's patch in, and the pose of the frame before (null: none). */
   ring?: FrameRing;
+  previous?: AvatarPose | null;
 }
 
 /** Spare buffers kept per byte length; more than the frames in flight never come back. */
@@ -76,7 +78,8 @@ port.on('message', (m: ToWorker) => {
     case 'draw': {
       if (m.ring) rings.set(m.slot, FrameRing.attach(m.ring));
       const ring = rings.get(m.slot);
-      for (const f of m.frames) queue.push({ slot: m.slot, seq: f.seq, pose: f.pose, ring });
+      for (const f of m.frames)
+        queue.push({ slot: m.slot, seq: f.seq, pose: f.pose, ring, previous: f.previous });
       break;
     }
   }
@@ -100,12 +103,12 @@ function drain(): void {
   else draining = false;
 }
 
-function render({ slot, seq, pose, ring }: RenderRequest): void {
+function render({ slot, seq, pose, ring, previous }: RenderRequest): void {
   const renderer = slots.get(slot);
   if (!renderer) return send({ type: 'failed', slot, seq, message: 'no renderer for this slot' });
+  if (ring) return ring.put(seq, renderer.renderPatch(pose, previous ?? null));
   const t0 = performance.now();
   const pixels = renderer.render(pose);
-  if (ring) return ring.put(seq, pixels);
   const out = new Uint8Array(takeSpare(pixels.byteLength) ?? new ArrayBuffer(pixels.byteLength));
   out.set(pixels);
   send({ type: 'frame', slot, seq, data: out, renderMs: performance.now() - t0 }, [out.buffer]);

@@ -4,8 +4,9 @@
  *
  * The main thread ticks the scheduler (lip-sync, animation: cheap) a few frames ahead and sends the
  * poses to the render workers in batches, round-robin over one slot per worker. The workers draw into
- * a shared frame ring (media/frame-ring.ts); the main thread takes the frames in order, converts each
- * to I420 and hands it to ffmpeg with its audio.
+ * a shared frame ring (media/frame-ring.ts) only the part of each frame that changed since the frame
+ * before; the main thread takes the patches in order, converts each to I420 into its place in the
+ * frame, and hands the frame to ffmpeg with its audio.
  */
 import { readFile } from 'node:fs/promises';
 import {
@@ -18,9 +19,9 @@ import {
   type FrameScheduler,
 } from '@liveface/engine';
 import { FrameRing } from '../media/frame-ring.js';
-import { toI420 } from '../media/i420.js';
+import { PatchedI420 } from '../media/i420.js';
 import { Mp4Writer, type Mp4WriterOptions } from '../media/mp4-writer.js';
-import { RenderPool, type RenderTarget } from '../media/render-pool.js';
+import { RenderPool, type RenderTarget, type RingFrame } from '../media/render-pool.js';
 
 /** Reads a WAV file of any common rate and channel count as mono PCM16 at `rateHz` (the pipeline's). */
 export async function readSpeechWav(path: string, rateHz: number): Promise<Int16Array> {
@@ -70,9 +71,7 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
   const speechFrames = Math.ceil(job.audio.length / scheduler.playout.frameSamples);
   const frames = speechFrames + Math.round(((job.tailMs ?? 200) * fps) / 1000);
   const ring = FrameRing.create(RING_FRAMES_PER_WORKER * slots.length, width * height * 4);
-  // The converter takes no shared memory, so each frame is copied out of the ring first (~0.1 ms).
-  const rgba = new Uint8Array(width * height * 4);
-  const i420 = new Uint8Array((width * height * 3) / 2);
+  const frame = new PatchedI420(width, height);
   const audio: Array<Int16Array | undefined> = [];
   let writer: Mp4Writer | null = null;
   try {
@@ -91,22 +90,23 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
     scheduler.append(job.audio, null);
     scheduler.commit();
     let ticked = 0;
+    let previous: AvatarPose | null = null;
     // Poses go out a ring's worth at a time, one message per worker, so the workers never run dry.
     const tickAhead = () => {
-      const batches = slots.map(() => [] as Array<{ seq: number; pose: AvatarPose }>);
+      const batches = slots.map(() => [] as RingFrame[]);
       for (const until = Math.min(frames, ticked + ring.slots); ticked < until; ticked++) {
         const tick = scheduler.tick();
         audio[ticked] = tick.audio;
-        batches[ticked % slots.length]!.push({ seq: ticked, pose: tick.pose });
+        batches[ticked % slots.length]!.push({ seq: ticked, pose: tick.pose, previous });
+        previous = tick.pose;
       }
       slots.forEach((s, k) => batches[k]!.length > 0 && s.drawInto(ring, batches[k]!));
     };
     for (let seq = 0; seq < frames; seq++) {
       if (ticked < frames && ticked - seq < ring.slots) tickAhead();
-      rgba.set(await ring.get(seq));
+      frame.paste(await ring.get(seq));
       ring.release(seq);
-      toI420(width, height, rgba, i420);
-      await writer.write(i420, audio[seq]!);
+      await writer.write(frame.data, audio[seq]!);
       audio[seq] = undefined;
       const written = seq + 1;
       if (job.onProgress && (written % fps === 0 || written === frames)) job.onProgress(written / frames);

@@ -230,5 +230,6 @@ export const AMARA: BuiltinAvatar = {
   name: 'Amara',
   description: 'Deep brown skin, a full rounded afro, gold hoops, mustard sweater, sage background.',
   face,
+  headExtent: { left: -160, top: -225, right: 160, bottom: 133 },
   createLayers,
 };

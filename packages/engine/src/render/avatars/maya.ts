@@ -167,5 +167,6 @@ export const MAYA: BuiltinAvatar = {
   name: 'Maya',
   description: 'Long wavy auburn hair, green eyes, teal scoop-neck top, warm peach background.',
   face,
+  headExtent: { left: -139, top: -173, right: 138, bottom: 310 },
   createLayers,
 };

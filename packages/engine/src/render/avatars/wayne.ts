@@ -208,5 +208,6 @@ export const WAYNE: BuiltinAvatar = {
   name: 'Wayne',
   description: 'Short brown hair, navy blazer over a light blue shirt, cool blue-grey background.',
   face,
+  headExtent: { left: -100, top: -172, right: 103, bottom: 134 },
   createLayers,
 };
