@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { decodeWav, downmix, encodeWav, floatToPcm16, resample } from '@liveface/engine';
+import { decodeWavPcm16, encodeWav } from '@liveface/engine';
 import { chatSse, sseHead } from './helpers/fake-openai.js';
 import { startFakeServer, type FakeServer } from './helpers/fake-server.js';
 import { fullPersona, fullToken } from './helpers/full.js';
@@ -43,10 +43,10 @@ beforeAll(async () => {
     execFileSync(process.execPath, [`packages/${pkg}/build.mjs`], { cwd: new URL('..', import.meta.url) });
   }
   // The fake microphone: a spoken question, then 5 s of silence (Chromium loops the file).
-  const wav = decodeWav(
+  const speech = decodeWavPcm16(
     new Uint8Array(execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', 'When is breakfast served?'])),
+    48_000,
   );
-  const speech = floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, 48_000));
   const mic = new Int16Array(speech.length + 5 * 48_000);
   mic.set(speech);
   writeFileSync(micWav, encodeWav(mic, 48_000, 1));

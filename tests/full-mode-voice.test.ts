@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeWav, downmix, floatToPcm16, resample } from '@liveface/engine';
+import { decodeWav, decodeWavPcm16 } from '@liveface/engine';
 import { dgMetadata, dgResults } from './helpers/fake-deepgram.js';
 import { rms, syllables } from './helpers/media.js';
 import { streamChat } from './helpers/fake-openai.js';
@@ -28,8 +28,10 @@ let llmGapMs = 0;
 
 /** An espeak-ng sentence at 48 kHz mono. */
 function speech(text: string): Int16Array {
-  const wav = decodeWav(new Uint8Array(execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', text])));
-  return floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, MIC_RATE));
+  return decodeWavPcm16(
+    new Uint8Array(execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', text])),
+    MIC_RATE,
+  );
 }
 const SENTENCE = speech('When is breakfast served in the morning?');
 

@@ -11,7 +11,7 @@
 /* global fetch -- Node 20's built-in */
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { decodeWav, downmix, floatToPcm16, resample } from '../../packages/engine/dist/index.js';
+import { decodeWavPcm16 } from '../../packages/engine/dist/index.js';
 import { API_KEY, AVATAR_ID, now, sleep, spawnServer } from './live.mjs';
 import { connectViewer } from './viewer.mjs';
 
@@ -20,8 +20,10 @@ const FRAME = MIC_RATE / 100;
 
 /** An espeak-ng sentence at 48 kHz mono, and the sample where its voice starts and ends. */
 export function sentence(/** @type {string} */ text) {
-  const wav = decodeWav(new Uint8Array(execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', text])));
-  const pcm = floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, MIC_RATE));
+  const pcm = decodeWavPcm16(
+    new Uint8Array(execFileSync('espeak-ng', ['-v', 'en-us', '--stdout', text])),
+    MIC_RATE,
+  );
   const voiced = (/** @type {number} */ i) => Math.abs(pcm[i] ?? 0) > 1000;
   let first = 0;
   while (first < pcm.length && !voiced(first)) first++;

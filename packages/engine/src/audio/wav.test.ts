@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resample } from './resample.js';
-import { decodeWav, downmix, encodeWav, floatToPcm16, WavError } from './wav.js';
+import { decodeWav, decodeWavPcm16, downmix, encodeWav, floatToPcm16, WavError } from './wav.js';
 
 function tone(hz: number, rate: number, seconds: number): Float32Array {
   return Float32Array.from(
@@ -21,6 +21,27 @@ describe('wav', () => {
     const wav = decodeWav(encodeWav(pcm, 24_000));
     expect(wav.sampleRateHz).toBe(24_000);
     expect(floatToPcm16(wav.channels[0]!)).toEqual(pcm);
+  });
+
+  it('reads any WAV as mono PCM16 at a rate: as it is when it already is, else downmixed and resampled', () => {
+    const pcm = floatToPcm16(tone(440, 24_000, 0.1));
+    pcm[0] = -32768;
+    pcm[1] = 32767;
+    const taken = decodeWavPcm16(encodeWav(pcm, 24_000), 24_000);
+    expect(taken).toEqual(pcm);
+    // The same samples the long way round (through floats), which other files take.
+    expect(taken).toEqual(floatToPcm16(decodeWav(encodeWav(pcm, 24_000)).channels[0]!));
+
+    const left = floatToPcm16(tone(440, 48_000, 0.1));
+    const right = floatToPcm16(tone(660, 48_000, 0.1));
+    const stereo = new Int16Array(left.length * 2);
+    left.forEach((v, i) => ((stereo[2 * i] = v), (stereo[2 * i + 1] = right[i]!)));
+    const bytes = encodeWav(stereo, 48_000, 2);
+    const wav = decodeWav(bytes);
+    const mono = decodeWavPcm16(bytes, 24_000);
+    expect(mono.length).toBe(left.length / 2);
+    expect(mono).toEqual(floatToPcm16(resample(downmix(wav.channels), 48_000, 24_000)));
+    expect(() => decodeWavPcm16(new Uint8Array(8), 24_000)).toThrow(WavError);
   });
 
   it('reads stereo float32 and downmixes', () => {

@@ -1,4 +1,5 @@
 /** WAV (RIFF) reading and writing, in memory: PCM 8/16/24/32-bit integer and 32/64-bit float, any channels. */
+import { resample } from './resample.js';
 
 /** Decoded WAV audio: one Float32Array per channel, -1..1. */
 export interface WavAudio {
@@ -14,8 +15,57 @@ export class WavError extends Error {
   }
 }
 
+interface WavFormat {
+  format: number;
+  channels: number;
+  rate: number;
+  bits: number;
+}
+
 /** Parses a WAV file. Throws WavError with a message a person can act on. */
 export function decodeWav(bytes: Uint8Array): WavAudio {
+  const { fmt, data } = parseWav(bytes);
+  const isFloat = fmt.format === 3;
+  const bytesPerSample = fmt.bits / 8;
+  const frames = Math.floor(data.byteLength / (bytesPerSample * fmt.channels));
+  const d = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < fmt.channels; c++) {
+      const o = (i * fmt.channels + c) * bytesPerSample;
+      let v: number;
+      if (isFloat) v = fmt.bits === 32 ? d.getFloat32(o, true) : d.getFloat64(o, true);
+      else if (fmt.bits === 8) v = (d.getUint8(o) - 128) / 128;
+      else if (fmt.bits === 16) v = d.getInt16(o, true) / 32768;
+      else if (fmt.bits === 24)
+        v = (d.getUint8(o) | (d.getUint8(o + 1) << 8) | (d.getInt8(o + 2) << 16)) / 8388608;
+      else v = d.getInt32(o, true) / 2147483648;
+      channels[c]![i] = v;
+    }
+  }
+  return { sampleRateHz: fmt.rate, channels };
+}
+
+/**
+ * A WAV file as mono PCM16 at `rateHz`: downmixed and resampled as needed. A file that already is
+ * mono PCM16 at that rate is taken as it is, without the round trip through floats (30 s of audio:
+ * ~25 ms less, the start of an offline render).
+ */
+export function decodeWavPcm16(bytes: Uint8Array, rateHz: number): Int16Array {
+  const { fmt, data } = parseWav(bytes);
+  if (fmt.format === 1 && fmt.bits === 16 && fmt.channels === 1 && fmt.rate === rateHz && LITTLE_ENDIAN) {
+    const out = new Int16Array(data.byteLength >> 1);
+    new Uint8Array(out.buffer).set(data.subarray(0, out.byteLength));
+    return out;
+  }
+  const wav = decodeWav(bytes);
+  return floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, rateHz));
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The format and the sample bytes of a WAV file, checked. */
+function parseWav(bytes: Uint8Array): { fmt: WavFormat; data: Uint8Array } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (o: number) => String.fromCharCode(...bytes.subarray(o, o + 4));
   if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') {
@@ -23,7 +73,7 @@ export function decodeWav(bytes: Uint8Array): WavAudio {
       'not a WAV file (no RIFF/WAVE header); convert it with e.g. `ffmpeg -i in -ar 24000 out.wav`',
     );
   }
-  let fmt: { format: number; channels: number; rate: number; bits: number } | null = null;
+  let fmt: WavFormat | null = null;
   let data: Uint8Array | null = null;
   for (let o = 12; o + 8 <= bytes.byteLength;) {
     const id = tag(o);
@@ -57,24 +107,7 @@ export function decodeWav(bytes: Uint8Array): WavAudio {
   if (!(isInt && [8, 16, 24, 32].includes(fmt.bits)) && !(isFloat && [32, 64].includes(fmt.bits))) {
     throw new WavError(`unsupported WAV encoding (format ${fmt.format}, ${fmt.bits}-bit); use PCM or float`);
   }
-  const bytesPerSample = fmt.bits / 8;
-  const frames = Math.floor(data.byteLength / (bytesPerSample * fmt.channels));
-  const d = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const channels = Array.from({ length: fmt.channels }, () => new Float32Array(frames));
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < fmt.channels; c++) {
-      const o = (i * fmt.channels + c) * bytesPerSample;
-      let v: number;
-      if (isFloat) v = fmt.bits === 32 ? d.getFloat32(o, true) : d.getFloat64(o, true);
-      else if (fmt.bits === 8) v = (d.getUint8(o) - 128) / 128;
-      else if (fmt.bits === 16) v = d.getInt16(o, true) / 32768;
-      else if (fmt.bits === 24)
-        v = (d.getUint8(o) | (d.getUint8(o + 1) << 8) | (d.getInt8(o + 2) << 16)) / 8388608;
-      else v = d.getInt32(o, true) / 2147483648;
-      channels[c]![i] = v;
-    }
-  }
-  return { sampleRateHz: fmt.rate, channels };
+  return { fmt, data };
 }
 
 /** Writes PCM16 as a WAV file; with `channels` > 1, `samples` are interleaved frames. */

@@ -3,10 +3,11 @@
  * mouth drawings cross-faded by how close the mouth parameters are to each class, and closed eyes faded
  * in by the blink amount. Layers are pre-scaled once to the output size, so a frame is a few image draws.
  */
-import { createCanvas, loadImage, type Image, type SKRSContext2D, type Canvas } from '@napi-rs/canvas';
+import type { Image, SKRSContext2D, Canvas } from '@napi-rs/canvas';
 import type { AvatarPose, VisemeClass } from '../types.js';
 import { nearestVisemes } from '../visemes.js';
 import { PackError, packFiles, type PackManifest } from './manifest.js';
+import { skia } from '../render/skia.js';
 
 /** A pack loaded for one output size. */
 export interface PackRenderer {
@@ -29,7 +30,7 @@ export async function createPackRenderer(
     if (!bytes) throw new PackError(`avatar pack "${manifest.name}": missing layer file ${name}`);
     let img: Image;
     try {
-      img = await loadImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      img = await skia().loadImage(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
       throw new PackError(
         `avatar pack "${manifest.name}": ${name} is not a readable PNG (${(e as Error).message})`,
@@ -60,7 +61,7 @@ class LayeredRenderer implements PackRenderer {
     readonly width: number,
     readonly height: number,
   ) {
-    this.canvas = createCanvas(width, height);
+    this.canvas = skia().createCanvas(width, height);
     this.ctx = this.canvas.getContext('2d');
     const sx = width / manifest.width;
     const sy = height / manifest.height;
@@ -70,7 +71,7 @@ class LayeredRenderer implements PackRenderer {
     const w = Math.ceil(manifest.width * this.scale);
     const h = Math.ceil(manifest.height * this.scale);
     for (const [name, img] of images) {
-      const c = createCanvas(w, h);
+      const c = skia().createCanvas(w, h);
       c.getContext('2d').drawImage(img, 0, 0, w, h);
       this.layer.set(name, c);
     }

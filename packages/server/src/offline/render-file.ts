@@ -9,15 +9,7 @@
  * frame, and hands the frame to ffmpeg with its audio.
  */
 import { readFile } from 'node:fs/promises';
-import {
-  WavError,
-  decodeWav,
-  downmix,
-  floatToPcm16,
-  resample,
-  type AvatarPose,
-  type FrameScheduler,
-} from '@liveface/engine';
+import { WavError, decodeWavPcm16, type AvatarPose, type FrameScheduler } from '@liveface/engine';
 import { FrameRing } from '../media/frame-ring.js';
 import { PatchedI420 } from '../media/i420.js';
 import { Mp4Writer, type Mp4WriterOptions } from '../media/mp4-writer.js';
@@ -31,8 +23,7 @@ export async function readSpeechWav(path: string, rateHz: number): Promise<Int16
   } catch (e) {
     throw new WavError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const wav = decodeWav(bytes);
-  return floatToPcm16(resample(downmix(wav.channels), wav.sampleRateHz, rateHz));
+  return decodeWavPcm16(bytes, rateHz);
 }
 
 /** What to render and where. */

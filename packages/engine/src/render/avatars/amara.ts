@@ -2,11 +2,12 @@
  * Amara: deep brown skin, a full rounded afro, gold hoop earrings and a mustard crew-neck sweater on
  * a soft sage plate.
  */
-import { Path2D, StrokeCap, StrokeJoin, type SKRSContext2D } from '@napi-rs/canvas';
+import type { Path2D, SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
 import { fillSplit, radialGradient, radialGradient3 } from '../gradient.js';
 import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
+import { skia } from '../skia.js';
 
 const HAIR = { base: '#241813', light: '#4a3328', dark: '#120c09' };
 const SHOULDERS: Shoulders = { neckHalfWidth: 31, neckBaseY: 164, halfWidth: 184, y: 228 };
@@ -57,7 +58,7 @@ const face: FaceLook = {
 
 /** A cloud of overlapping circles around the head. */
 function afroPath(): Path2D {
-  const p = new Path2D();
+  const p = new (skia().Path2D)();
   p.arc(AFRO.x, AFRO.y, AFRO.radius - 28, 0, Math.PI * 2);
   const bumps = 18;
   for (let i = 0; i < bumps; i++) {
@@ -79,7 +80,7 @@ function afroPath(): Path2D {
  * which Skia splits into quadratics on every frame it fills them).
  */
 function curlsPath(): Path2D {
-  const p = new Path2D();
+  const p = new (skia().Path2D)();
   let seed = 7;
   const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const sweep = Math.PI * 1.1;
@@ -125,6 +126,7 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
   const afro = afroPath().simplify();
   // Stroked once into an outline: filling it each frame draws the same pixels without re-running the
   // stroker. Butt caps: round ones on 1.7 px lines add conics and no visible difference.
+  const { StrokeCap, StrokeJoin } = skia();
   const curls = curlsPath().stroke({ width: 2, cap: StrokeCap.Butt, join: StrokeJoin.Round });
   const circles = [-40, -130, 20, 0, -72, AFRO.radius + 20] as const;
   const stops = { a: HAIR.light, t: 0.6, b: HAIR.base, c: HAIR.dark };

@@ -2,10 +2,11 @@
  * Wayne, the sandbox avatar: short brown hair with a side part, navy blazer over an open-collar light
  * blue shirt, on a cool blue-grey plate.
  */
-import { Path2D, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
 import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
+import { skia } from '../skia.js';
 
 const HAIR = { base: '#4a3325', light: '#6e4d36', dark: '#2e1f17' };
 const SHOULDERS: Shoulders = { neckHalfWidth: 36, neckBaseY: 162, halfWidth: 196, y: 224 };
@@ -47,7 +48,7 @@ const face: FaceLook = {
 };
 
 /** Short hair shows little from the back: just the nape behind the ears. */
-const BACK_HAIR = new Path2D('M -82 -20 L 82 -20 L 80 26 L -80 26 Z');
+const BACK_HAIR = 'M -82 -20 L 82 -20 L 80 26 L -80 26 Z';
 const FRONT_HAIR = new HairPath(
   'M -83 -6 L -88 -36 C -97 -78 -90 -124 -62 -148 C -36 -168 12 -172 48 -162 C 84 -150 100 -120 96 -82 ' +
     'C 95 -62 92 -46 88 -30 L 85 -6 L 81 -6 L 80 -42 C 66 -66 30 -80 -8 -86 ' +
@@ -69,6 +70,7 @@ const HAIR_PART = new HairPath(
 );
 
 function createLayers(ctx: SKRSContext2D): AvatarLayers {
+  const backHair = new (skia().Path2D)(BACK_HAIR);
   const hair = ctx.createLinearGradient(0, -170, 0, 0);
   hair.addColorStop(0, HAIR.light);
   hair.addColorStop(0.5, HAIR.base);
@@ -76,7 +78,7 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
   return {
     backHair(c) {
       c.fillStyle = HAIR.dark;
-      c.fill(BACK_HAIR);
+      c.fill(backHair);
     },
     body(c) {
       drawNeck(c, face, SHOULDERS);
