@@ -7,6 +7,10 @@ export default defineConfig({
   resolve: {
     alias: {
       '@liveface/protocol': src('protocol'),
+      // Before the package: aliases match by prefix, in order.
+      '@liveface/engine/render': fileURLToPath(
+        new URL('./packages/engine/src/render/index.ts', import.meta.url),
+      ),
       '@liveface/engine': src('engine'),
       '@liveface/server': src('server'),
     },

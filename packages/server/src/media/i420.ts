@@ -1,24 +1,24 @@
 /**
  * RGBA → I420 (planar YUV 4:2:0, BT.601 limited range) with libyuv from the WebRTC binding: ~0.1 ms at
- * 480p. Main thread only: the binding may be loaded by one thread, and it takes no shared memory.
+ * 480p. Main thread only: the binding may be loaded by one thread, and it takes no shared memory. It
+ * is loaded on the first conversion (~15 ms), not on import, so the render pool starts its workers
+ * before it.
  */
 import { createRequire } from 'node:module';
 import type { FramePatch } from '@liveface/engine/render';
 
-const { rgbaToI420 } = (
-  createRequire(import.meta.url)('@roamhq/wrtc') as {
-    nonstandard: {
-      rgbaToI420(
-        this: void,
-        src: { width: number; height: number; data: Uint8Array },
-        dst: { width: number; height: number; data: Uint8Array },
-      ): void;
-    };
-  }
-).nonstandard;
+type RgbaToI420 = (
+  src: { width: number; height: number; data: Uint8Array },
+  dst: { width: number; height: number; data: Uint8Array },
+) => void;
+
+let rgbaToI420: RgbaToI420 | undefined;
 
 /** Converts `rgba` (width × height × 4 bytes) into `into` (width × height × 3 / 2 bytes). */
 export function toI420(width: number, height: number, rgba: Uint8Array, into: Uint8Array): void {
+  rgbaToI420 ??= (
+    createRequire(import.meta.url)('@roamhq/wrtc') as { nonstandard: { rgbaToI420: RgbaToI420 } }
+  ).nonstandard.rgbaToI420;
   rgbaToI420({ width, height, data: rgba }, { width, height, data: into });
 }
 

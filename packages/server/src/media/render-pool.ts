@@ -21,7 +21,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { frameSize, type AvatarPose, type Orientation, type RenderQuality } from '@liveface/engine';
+import { frameSize, type AvatarPose, type Orientation, type RenderQuality } from '@liveface/engine/render';
 import type { Logger } from 'pino';
 import type { FrameRing, FrameRingSpec } from './frame-ring.js';
 import { toI420 } from './i420.js';

@@ -11,7 +11,7 @@ import {
   type Orientation,
   type RenderQuality,
 } from '@liveface/engine';
-import { RenderPool } from '../media/render-pool.js';
+import type { RenderPool } from '../media/render-pool.js';
 import { readSpeechWav, renderToMp4 } from './render-file.js';
 
 /** Raw options of the render command. */
@@ -31,12 +31,27 @@ export interface RenderArgs {
 /** x264 presets offered, fastest first (file size shrinks down the list). */
 const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
 
-/** Runs the command; returns the exit code. */
+/**
+ * Runs the command on `pool`'s render workers, and closes the pool; returns the exit code. `started`:
+ * when the command began (the speed it reports counts from there).
+ */
 export async function renderCommand(
   a: RenderArgs,
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } },
+  run: { pool: RenderPool; started: number },
 ): Promise<number> {
-  const started = performance.now();
+  try {
+    return await checkAndRender(a, io, run);
+  } finally {
+    await run.pool.close();
+  }
+}
+
+async function checkAndRender(
+  a: RenderArgs,
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } },
+  run: { pool: RenderPool; started: number },
+): Promise<number> {
   const fail = (msg: string) => (io.err.write(`liveface render: ${msg}\n`), 2);
   const { audio: audioPath, output: outPath } = a;
   if (!audioPath) return fail('--audio <file.wav> is required');
@@ -58,19 +73,12 @@ export async function renderCommand(
   const preset = (a.preset ?? 'ultrafast') as (typeof PRESETS)[number];
   if (!PRESETS.includes(preset)) return fail(`--preset must be one of ${PRESETS.join(', ')}`);
 
-  // The render workers take 0.1–0.2 s to start (a Node isolate, Skia, the renderer's plate): started
-  // first, they boot while the audio is read and resampled.
-  const pool = new RenderPool();
-  try {
-    return await render(
-      { audioPath, outPath, avatarId, quality, orientation, fps, preset, text: a.text, ffmpeg: a.ffmpeg },
-      { pool, started },
-      io,
-      fail,
-    );
-  } finally {
-    await pool.close();
-  }
+  return render(
+    { audioPath, outPath, avatarId, quality, orientation, fps, preset, text: a.text, ffmpeg: a.ffmpeg },
+    run,
+    io,
+    fail,
+  );
 }
 
 /** Validated options of one render. */
