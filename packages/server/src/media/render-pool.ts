@@ -16,8 +16,9 @@
  * so the per-frame path allocates nothing on either side (fresh memory is what made frames slow; see
  * render-worker.ts). A caller that recycles its I420 buffers too passes one to `render(pose, into)`.
  *
- * The worker runs the built JavaScript (`dist/media/render-worker.js`), also when the caller runs from
- * TypeScript sources (tests), so build first (`npm run build`).
+ * The worker runs the built and bundled JavaScript (`dist/media/render-worker.bundle.js`, made by
+ * packages/server/build.mjs), also when the caller runs from TypeScript sources (tests), so build first
+ * (`npm run build`).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -93,7 +94,7 @@ interface WorkerHandle {
 /** RGBA buffers held per worker: enough for the frames in flight, not a leak when sizes mix. */
 const MAX_SPARE_PER_WORKER = 16;
 
-const WORKER_URL = new URL('../../dist/media/render-worker.js', import.meta.url);
+const WORKER_URL = new URL('../../dist/media/render-worker.bundle.js', import.meta.url);
 
 /** See the module comment. */
 export class RenderPool {
