@@ -17,7 +17,7 @@
  *   run on the next event-loop turn, and the next readbacks reuse the same, still-mapped memory.
  *   Frames drawn into a ring (offline) read back only their patch (a sixth to a third of the frame),
  *   and there V8's own schedule does better: ~90 scavenges and no mark-compact in a 30 s render at
- *   480p, 130–140 ms of pauses in two workers, against 470–640 ms for a collection every other frame.
+ *   480p, 110–145 ms of pauses in two workers, against 470–640 ms for a collection every other frame.
  * - Frames are drawn one per event-loop turn, never in a burst inside one message callback, so those
  *   finalizers get to run.
  * - The worker imports only the renderer (`@liveface/engine/render`), so its heap stays small and
