@@ -196,20 +196,8 @@ class VectorRenderer implements AvatarRenderer {
 
   /** The pixels in which the frames of two layouts can differ. */
   private changed(a: Layout, b: Layout): Box {
-    const box: Box = [
-      Math.min(a.head[0], b.head[0]),
-      Math.min(a.head[1], b.head[1]),
-      Math.max(a.head[2], b.head[2]),
-      Math.max(a.head[3], b.head[3]),
-    ];
-    if (a.lift !== b.lift) {
-      const body = this.bodyBox;
-      box[0] = Math.min(box[0], body[0]);
-      box[1] = Math.min(box[1], body[1]);
-      box[2] = Math.max(box[2], body[2]);
-      box[3] = Math.max(box[3], body[3]);
-    }
-    return box;
+    const heads = union(a.head, b.head);
+    return a.lift === b.lift ? heads : union(heads, this.bodyBox);
   }
 
   /** Where `pose` draws what moves; see {@link Layout}. */
@@ -398,6 +386,11 @@ class VectorRenderer implements AvatarRenderer {
     sm.drawImage(figure, -away, 0, w / k, h / k);
     p.drawImage(small, 0, 0, small.width * k, small.height * k);
   }
+}
+
+/** The smallest box holding both. */
+function union(a: Box, b: Box): Box {
+  return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
 }
 
 function clamp01(v: number): number {

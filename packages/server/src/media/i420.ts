@@ -50,13 +50,9 @@ export class PatchedI420 {
     if (x < 0 || y < 0 || x + w > W || y + h > H || x % 2 || y % 2 || w % 2 || h % 2)
       throw new RangeError(`patch ${w}×${h} at ${x},${y} is not on even pixels inside ${W}×${H}`);
     if (w === 0 || h === 0) return;
-    if (w === W && h === H) {
-      const { rgba } = this.buffers(w, h);
-      rgba.set(pixels);
-      return toI420(W, H, rgba, data);
-    }
     const { rgba, yuv } = this.buffers(w, h);
     rgba.set(pixels);
+    if (w === W && h === H) return toI420(W, H, rgba, data);
     toI420(w, h, rgba, yuv);
     for (let r = 0; r < h; r++) data.set(yuv.subarray(r * w, (r + 1) * w), (y + r) * W + x);
     const cw = w / 2;

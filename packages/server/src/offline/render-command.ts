@@ -28,18 +28,16 @@ export interface RenderArgs {
   ffmpeg: string | undefined;
 }
 
+/** Where the command writes: its result and progress. */
+type Io = { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } };
+/** The render workers, and when the command began (the speed it reports counts from there). */
+type Run = { pool: RenderPool; started: number };
+
 /** x264 presets offered, fastest first (file size shrinks down the list). */
 const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
 
-/**
- * Runs the command on `pool`'s render workers, and closes the pool; returns the exit code. `started`:
- * when the command began (the speed it reports counts from there).
- */
-export async function renderCommand(
-  a: RenderArgs,
-  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } },
-  run: { pool: RenderPool; started: number },
-): Promise<number> {
+/** Runs the command on `run.pool`'s render workers, and closes the pool; returns the exit code. */
+export async function renderCommand(a: RenderArgs, io: Io, run: Run): Promise<number> {
   try {
     return await checkAndRender(a, io, run);
   } finally {
@@ -47,11 +45,7 @@ export async function renderCommand(
   }
 }
 
-async function checkAndRender(
-  a: RenderArgs,
-  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream & { isTTY?: boolean } },
-  run: { pool: RenderPool; started: number },
-): Promise<number> {
+async function checkAndRender(a: RenderArgs, io: Io, run: Run): Promise<number> {
   const fail = (msg: string) => (io.err.write(`liveface render: ${msg}\n`), 2);
   const { audio: audioPath, output: outPath } = a;
   if (!audioPath) return fail('--audio <file.wav> is required');
@@ -94,12 +88,7 @@ interface RenderOptions {
   ffmpeg: string | undefined;
 }
 
-async function render(
-  o: RenderOptions,
-  run: { pool: RenderPool; started: number },
-  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
-  fail: (msg: string) => number,
-): Promise<number> {
+async function render(o: RenderOptions, run: Run, io: Io, fail: (msg: string) => number): Promise<number> {
   const { audioPath, outPath, avatarId, quality, orientation, fps, text } = o;
   // Poses only: the render workers draw the frames. With the words known, the text-aware lip-sync
   // aligns their phones on the audio (sharper closures).
