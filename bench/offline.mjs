@@ -9,7 +9,12 @@
 // encoder's finish) and a steady per-second speed: (30 − 2) s of media / (wall₃₀ − wall₂).
 // ENCODER=none hands the frames to a stand-in for ffmpeg that reads and discards them (`--ffmpeg`):
 // the speed of everything but the encoder.
-//   SECONDS_OF_AUDIO=30 RUNS=5 [ENCODER=none] npm run bench:offline
+// NODE_EXTRA_CA_CERTS, when set (some sandboxes and corporate machines set it for a TLS proxy), makes
+// every Node process parse its certificates before running any code: ~50 ms of start-up on the
+// benchmark machine, against ~30 ms for all the rest of Node's own start. `liveface render` makes no
+// TLS connection, so the renders run without it, as on a machine without it (KEEP_CA_CERTS=1 keeps it);
+// the bench prints what it costs here.
+//   SECONDS_OF_AUDIO=30 RUNS=5 [ENCODER=none] [KEEP_CA_CERTS=1] npm run bench:offline
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -43,6 +48,12 @@ function wav(secs) {
   return encodeWav(samples, rate);
 }
 
+const median = (/** @type {number[]} */ xs) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const keepCaCerts = process.env.KEEP_CA_CERTS === '1';
+const renderEnv = { ...process.env };
+if (!keepCaCerts) delete renderEnv.NODE_EXTRA_CA_CERTS;
+
 const dir = mkdtempSync(join(tmpdir(), 'liveface-bench-'));
 try {
   writeFileSync(join(dir, 'in.wav'), wav(seconds));
@@ -57,9 +68,23 @@ try {
     `offline render, ${seconds} s of audio → 480p ${noEncoder ? 'frames, encoder replaced by a discarding reader' : 'MP4 (x264 ultrafast + AAC)'}, ${availableParallelism()} render ` +
       `workers, ${runs} fresh processes each; load average before: ${loadavg()[0]?.toFixed(2)}`,
   );
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    const boot = (/** @type {NodeJS.ProcessEnv} */ env) =>
+      median(
+        Array.from({ length: 5 }, () => {
+          const t0 = performance.now();
+          execFileSync('node', ['-e', '0'], { env });
+          return performance.now() - t0;
+        }),
+      );
+    const without = { ...process.env };
+    delete without.NODE_EXTRA_CA_CERTS;
+    console.log(
+      `NODE_EXTRA_CA_CERTS is set: \`node -e 0\` takes ${boot(process.env).toFixed(0)} ms with it, ` +
+        `${boot(without).toFixed(0)} ms without; the renders run ${keepCaCerts ? 'with' : 'without'} it`,
+    );
+  }
   console.log('avatar   × real time per run (render)        median   whole process   steady   start-up');
-  const median = (/** @type {number[]} */ xs) =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   /** Runs `liveface render`; returns the speed it reports, the media seconds and the wall seconds. */
   const render = (/** @type {string} */ id, /** @type {string} */ input) => {
     const started = performance.now();
@@ -78,7 +103,7 @@ try {
         '-o',
         join(dir, 'out.mp4'),
       ],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
+      { stdio: ['ignore', 'pipe', 'ignore'], env: renderEnv },
     ).toString();
     const wallS = (performance.now() - started) / 1000;
     return {
