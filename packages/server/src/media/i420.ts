@@ -34,7 +34,7 @@ export class PatchedI420 {
    * Scratch per patch size: the patch copied out of shared memory, and converted. The converter wants
    * buffers of exactly the patch's size; patches lie on a 16-pixel grid, so a render brings a few sizes.
    */
-  private readonly scratch = new Map<number, { rgba: Uint8Array; yuv: Uint8Array }>();
+  private readonly scratch = new Map<number, Scratch>();
 
   constructor(
     readonly width: number,
@@ -50,34 +50,45 @@ export class PatchedI420 {
     if (x < 0 || y < 0 || x + w > W || y + h > H || x % 2 || y % 2 || w % 2 || h % 2)
       throw new RangeError(`patch ${w}×${h} at ${x},${y} is not on even pixels inside ${W}×${H}`);
     if (w === 0 || h === 0) return;
-    const { rgba, yuv } = this.buffers(w, h);
+    const { rgba, yuv, rows } = this.buffers(w, h);
     rgba.set(pixels);
     if (w === W && h === H) return toI420(W, H, rgba, data);
     toI420(w, h, rgba, yuv);
-    for (let r = 0; r < h; r++) data.set(yuv.subarray(r * w, (r + 1) * w), (y + r) * W + x);
-    const cw = w / 2;
-    const ch = h / 2;
-    for (const [from, to] of [
-      [w * h, W * H],
-      [w * h + cw * ch, W * H + (W / 2) * (H / 2)],
-    ] as const) {
-      for (let r = 0; r < ch; r++) {
-        data.set(yuv.subarray(from + r * cw, from + (r + 1) * cw), to + (y / 2 + r) * (W / 2) + x / 2);
-      }
+    // Row by row into place: Y, then U and V at half resolution, through views made once per size (a
+    // view per row per frame was ~45 % of what this thread allocates).
+    for (let r = 0; r < h; r++) data.set(rows[r]!, (y + r) * W + x);
+    const uv = W / 2;
+    for (let r = 0; r < h / 2; r++) {
+      const at = (y / 2 + r) * uv + x / 2;
+      data.set(rows[h + r]!, W * H + at);
+      data.set(rows[h + h / 2 + r]!, W * H + (H / 2) * uv + at);
     }
   }
 
-  private buffers(w: number, h: number): { rgba: Uint8Array; yuv: Uint8Array } {
+  private buffers(w: number, h: number): Scratch {
     const key = w * 65536 + h;
     let b = this.scratch.get(key);
     if (!b) {
       // Bounded, should patches ever come in many sizes.
       if (this.scratch.size >= MAX_PATCH_SIZES) this.scratch.clear();
-      b = { rgba: new Uint8Array(w * h * 4), yuv: new Uint8Array((w * h * 3) / 2) };
+      const yuv = new Uint8Array((w * h * 3) / 2);
+      const row = (from: number, length: number) => yuv.subarray(from, from + length);
+      const rows = [
+        ...Array.from({ length: h }, (_, r) => row(r * w, w)),
+        ...Array.from({ length: h }, (_, r) => row(w * h + (r * w) / 2, w / 2)),
+      ];
+      b = { rgba: new Uint8Array(w * h * 4), yuv, rows };
       this.scratch.set(key, b);
     }
     return b;
   }
+}
+
+/** A patch size's buffers: RGBA in, I420 out, and a view of each I420 row (Y rows, then U, then V). */
+interface Scratch {
+  rgba: Uint8Array;
+  yuv: Uint8Array;
+  rows: Uint8Array[];
 }
 
 /** Patch sizes kept scratch buffers for (a 30 s render brings about ten). */
