@@ -42,6 +42,11 @@ const SLICE_CHARS = 48_000;
 const QUALITY_INTERVAL_MS = 2000;
 /** Speak events remembered for de-duplication across the WebSocket and the data channel. */
 const SPOKEN_MEMORY = 64;
+/**
+ * How long, after the WebSocket closed at the session's end, to wait for the data channel's
+ * `session.stopped` (the server sends it as it closes the socket; it arrives within milliseconds).
+ */
+const GOODBYE_WAIT_MS = 1000;
 
 /** The microphone sent to the server (when `voiceChat` is set). */
 export interface VoiceChat {
@@ -75,6 +80,8 @@ export class LiveAvatarSession extends TypedEmitter<SessionEventCallbacks> {
   private streamReady = false;
   /** The WebSocket announced the session's end (`closing`/`closed`) before closing. */
   private serverEnding = false;
+  /** Waiting, after the WebSocket closed at the session's end, for the data channel's goodbye. */
+  private goodbyeTimer: ReturnType<typeof setTimeout> | null = null;
   private qualityTimer: ReturnType<typeof setInterval> | null = null;
   private lastLoss: { lost: number; received: number } | null = null;
   private readonly spoken = new Set<string>();
@@ -335,7 +342,14 @@ export class LiveAvatarSession extends TypedEmitter<SessionEventCallbacks> {
       ws.onclose = (e: CloseEvent) => {
         clearTimeout(timer);
         if (!open) reject(new Error(`The WebSocket closed (${e.code}) before opening.`));
-        else
+        else if (this.serverEnding && this.rtc?.channel.readyState === 'open') {
+          // The server also says goodbye on the data channel (`session.stopped`, with the reason),
+          // and the socket's close can overtake it: tearing down now would lose that event.
+          this.goodbyeTimer = setTimeout(
+            () => this.remoteEnd(SessionDisconnectReason.SERVER_INITIATED),
+            GOODBYE_WAIT_MS,
+          );
+        } else
           this.remoteEnd(
             this.serverEnding
               ? SessionDisconnectReason.SERVER_INITIATED
@@ -451,6 +465,8 @@ export class LiveAvatarSession extends TypedEmitter<SessionEventCallbacks> {
   private async teardown(): Promise<void> {
     if (this.qualityTimer) clearInterval(this.qualityTimer);
     this.qualityTimer = null;
+    if (this.goodbyeTimer) clearTimeout(this.goodbyeTimer);
+    this.goodbyeTimer = null;
     const ws = this.ws;
     this.ws = null;
     if (ws) {
