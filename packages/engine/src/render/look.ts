@@ -89,6 +89,9 @@ export interface BuiltinAvatar {
    * frame differs from the one before (renderer.ts); the render tests check the drawings stay inside.
    */
   headExtent: { left: number; top: number; right: number; bottom: number };
-  /** Builds the avatar's layers for a drawing context. */
-  createLayers(ctx: SKRSContext2D): AvatarLayers;
+  /**
+   * Builds the avatar's layers for a drawing context, for frames at `scale` pixels per avatar unit
+   * (what a layer pre-draws as pixels is drawn at that size).
+   */
+  createLayers(ctx: SKRSContext2D, scale: number): AvatarLayers;
 }

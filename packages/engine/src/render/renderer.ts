@@ -151,7 +151,7 @@ class VectorRenderer implements AvatarRenderer {
     this.ctx = this.canvas.getContext('2d', { alpha: false });
     this.frame = framing(width, height);
     this.whole = [0, 0, width, height];
-    this.layers = avatar.createLayers(this.ctx);
+    this.layers = avatar.createLayers(this.ctx, this.frame.scale);
     this.paint = createFacePaint(this.ctx, avatar.face);
     const { scale, originY } = this.frame;
 

@@ -2,7 +2,7 @@
  * Amara: deep brown skin, a full rounded afro, gold hoop earrings and a mustard crew-neck sweater on
  * a soft sage plate.
  */
-import type { Canvas, Path2D, SKRSContext2D } from '@napi-rs/canvas';
+import type { Path2D, SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
 import { fillSplit, radialGradient, radialGradient3 } from '../gradient.js';
 import { HairPath, scalpDepth } from '../hair.js';
@@ -21,7 +21,7 @@ const AFRO_SWAY = { amount: 0.35, rootY: 40 } as const;
 /** Share of the hair lag the hoop earrings swing by. */
 const HOOP_SWING = 0.3;
 /**
- * The afro is drawn once per frame size into a sprite at this many times the frame's resolution and
+ * The afro is drawn once per renderer into a sprite at this many times the frame's resolution and
  * blitted under the head's transform: its shape never bends (only the whole afro shears and squashes),
  * and its gradients and ~80 curls cost ~0.6 ms a 480p frame as vectors against ~0.3 ms as a sprite.
  * Twice the resolution keeps the thin curls as sharp as vectors (a 1× sprite softens them when the
@@ -131,7 +131,7 @@ const FRONT_HAIR = new HairPath(
   scalpDepth,
 );
 
-function createLayers(ctx: SKRSContext2D): AvatarLayers {
+function createLayers(ctx: SKRSContext2D, scale: number): AvatarLayers {
   // The union's outline, once: 19 overlapping circles would be rasterised edge by edge every frame.
   const afro = afroPath().simplify();
   // Stroked once into an outline: filling it each frame draws the same pixels without re-running the
@@ -143,43 +143,28 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
   const shade = radialGradient3(ctx, circles, stops);
   // The hairline's edge lies over the skin: one three-stop fill there.
   const hairline = radialGradient(ctx, circles, stops);
-  const drawAfro = (c: SKRSContext2D) => {
-    fillSplit(c, shade, afro);
-    c.globalAlpha = 0.35;
-    c.fillStyle = HAIR.light;
-    c.fill(curls);
-    c.globalAlpha = 1;
-  };
-  // The afro's box in avatar units, and its sprite per pixels-per-unit (one per renderer in practice).
+  // The afro's box in avatar units, and the afro drawn into it as a sprite.
   const [left, top, right, bottom] = afro
     .getBounds()
     .map((v, i) => v + (i < 2 ? -SPRITE_MARGIN : SPRITE_MARGIN));
   const box = { x: left!, y: top!, width: right! - left!, height: bottom! - top! };
-  const sprites = new Map<number, Canvas>();
-  const sprite = (scale: number): Canvas => {
-    let s = sprites.get(scale);
-    if (!s) {
-      const k = scale * SPRITE_DENSITY;
-      s = skia().createCanvas(Math.ceil(box.width * k), Math.ceil(box.height * k));
-      const sc = s.getContext('2d');
-      sc.setTransform(k, 0, 0, k, -box.x * k, -box.y * k);
-      drawAfro(sc);
-      sprites.set(scale, s);
-    }
-    return s;
-  };
+  const px = scale * SPRITE_DENSITY;
+  const sprite = skia().createCanvas(Math.ceil(box.width * px), Math.ceil(box.height * px));
+  const sc = sprite.getContext('2d');
+  sc.setTransform(px, 0, 0, px, -box.x * px, -box.y * px);
+  fillSplit(sc, shade, afro);
+  sc.globalAlpha = 0.35;
+  sc.fillStyle = HAIR.light;
+  sc.fill(curls);
   return {
     backHair(c, f) {
       // Shear and squash about the afro's base line: nothing moves there, the crown moves the most.
       const height = AFRO_SWAY.rootY - (AFRO.y - AFRO.radius);
       const k = (-f.lagX * AFRO_SWAY.amount) / height;
       const m = (-f.lagY * AFRO_SWAY.amount) / height;
-      // Pixels per avatar unit: the length of a unit step along x through the head's transform.
-      const t = c.getTransform();
-      const scale = Math.round(Math.hypot(t.a, t.b) * 1e6) / 1e6;
       c.save();
       c.transform(1, 0, k, 1 + m, -k * AFRO_SWAY.rootY, -m * AFRO_SWAY.rootY);
-      c.drawImage(sprite(scale), box.x, box.y, box.width, box.height);
+      c.drawImage(sprite, box.x, box.y, box.width, box.height);
       c.restore();
     },
     body(c) {
