@@ -9,6 +9,11 @@
  * Against one message per frame each way (a structured-clone pose, a transferred 1.6 MB buffer that
  * V8 counts as fresh external memory, a promise), a 30 s 480p render takes 4–10 % less wall time and
  * CPU, depending on the avatar (docs/benchmarks.md, offline render).
+ *
+ * Several workers may be offered the same frames: each draws only the frames it `claim`s, and a frame
+ * goes to the first worker that claims it. Workers that take frames in order then share the work as
+ * a queue would: whichever is free draws the next frame, so a worker that starts late or stalls (a
+ * GC, a busy core) holds up nobody but itself.
  */
 import type { FramePatch } from '@liveface/engine/render';
 
@@ -22,8 +27,11 @@ export interface FrameRingSpec {
 
 /** `state[slot]`: the seq + 1 of the frame published there (0: none yet, FAILED: the ring failed). */
 const FAILED = -1;
-/** Int32s of state per slot: published seq + 1, next seq allowed, and the patch's x, y, width, height. */
-const STATE_PER_SLOT = 6;
+/**
+ * Int32s of state per slot: published seq + 1, next seq allowed, the patch's x, y, width, height, and
+ * the claimed seq + 1.
+ */
+const STATE_PER_SLOT = 7;
 /** How long a worker sleeps between looks at a full ring, ms: it also wakes on every release. */
 const WAIT_MS = 200;
 
@@ -31,7 +39,7 @@ const WAIT_MS = 200;
 export class FrameRing {
   /**
    * `[0, slots)`: published seq + 1 per slot; `[slots, 2·slots)`: the next seq allowed into the slot;
-   * then x, y, width, height of each slot's patch.
+   * then x, y, width, height of each slot's patch; then per slot the seq + 1 of the last frame claimed.
    */
   private readonly state: Int32Array;
   private error: Error | null = null;
@@ -64,6 +72,18 @@ export class FrameRing {
 
   get slots(): number {
     return this.spec.slots;
+  }
+
+  /**
+   * Worker: takes frame `seq` to draw; false if another worker has taken it (or a later frame of its
+   * slot). Only the taker may `put` it.
+   */
+  claim(seq: number): boolean {
+    const at = 6 * this.spec.slots + (seq % this.spec.slots);
+    for (let v = Atomics.load(this.state, at); v <= seq; v = Atomics.load(this.state, at)) {
+      if (Atomics.compareExchange(this.state, at, v, seq + 1) === v) return true;
+    }
+    return false;
   }
 
   /** Worker: stores frame `seq`'s patch, waiting until its slot is free. */

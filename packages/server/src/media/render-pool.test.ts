@@ -109,6 +109,25 @@ describe('RenderPool', () => {
       for (const s of slots) s.close();
     });
 
+    it('shares frames offered to every worker: each drawn once, by whichever claims it first', async () => {
+      const slots = [0, 1].map(() => pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' }));
+      const ring = FrameRing.create(4, LOW.width * LOW.height * 4);
+      const all = poses.map((pose, seq) => ({ seq, pose, previous: poses[seq - 1] ?? null }));
+      for (const s of slots) s.drawInto(ring, all);
+      const reference = createRenderer({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
+      const whole = new Uint8Array((LOW.width * LOW.height * 3) / 2);
+      const frame = new PatchedI420(LOW.width, LOW.height);
+      for (let seq = 0; seq < poses.length; seq++) {
+        frame.paste(await ring.get(seq));
+        ring.release(seq);
+        toI420(LOW.width, LOW.height, reference.render(poses[seq]!), whole);
+        expect(Buffer.compare(frame.data, whole), `frame ${seq}`).toBe(0);
+      }
+      // Every frame was claimed once: none is left for a third taker.
+      expect(poses.some((_, seq) => ring.claim(seq))).toBe(false);
+      for (const s of slots) s.close();
+    });
+
     it('fails the ring with the reason when the avatar is unknown, or when the slot closes', async () => {
       const bad = pool.open({ avatarId: 'no-such-avatar', quality: 'low' });
       const ring = FrameRing.create(2, LOW.width * LOW.height * 4);

@@ -94,7 +94,9 @@ port.on('message', (m: ToWorker) => {
 
 /** Draws the oldest queued frame, then yields to the event loop (see the module comment). */
 function drain(): void {
-  const m = queue.shift();
+  let m = queue.shift();
+  // Ring frames another worker has claimed (a ring shared by several workers) are dropped here.
+  while (m?.ring && !m.ring.claim(m.seq)) m = queue.shift();
   if (m) render(m);
   // Collect when about to idle (live sessions: the pause hides it) or every few whole frames in a burst
   // (patches for a ring are left to V8: see the module comment); after render() returned, so this
