@@ -14,12 +14,16 @@ type RgbaToI420 = (
 
 let rgbaToI420: RgbaToI420 | undefined;
 
+/** Loads the converter now (~10 ms), e.g. while waiting for the first frame, rather than on first use. */
+export function loadI420(): RgbaToI420 {
+  return (rgbaToI420 ??= (
+    createRequire(import.meta.url)('@roamhq/wrtc') as { nonstandard: { rgbaToI420: RgbaToI420 } }
+  ).nonstandard.rgbaToI420);
+}
+
 /** Converts `rgba` (width × height × 4 bytes) into `into` (width × height × 3 / 2 bytes). */
 export function toI420(width: number, height: number, rgba: Uint8Array, into: Uint8Array): void {
-  rgbaToI420 ??= (
-    createRequire(import.meta.url)('@roamhq/wrtc') as { nonstandard: { rgbaToI420: RgbaToI420 } }
-  ).nonstandard.rgbaToI420;
-  rgbaToI420({ width, height, data: rgba }, { width, height, data: into });
+  (rgbaToI420 ?? loadI420())({ width, height, data: rgba }, { width, height, data: into });
 }
 
 /**

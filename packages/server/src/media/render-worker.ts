@@ -47,6 +47,9 @@ const GC_EVERY_FRAMES = 2;
 
 const port = parentPort;
 if (!port) throw new Error('render-worker.js runs as a worker thread');
+// The avatars draw no text: @napi-rs/canvas need not scan the system's fonts when it loads (~5 ms
+// of each worker's start). This thread's own copy of the environment.
+process.env.DISABLE_SYSTEM_FONTS_LOAD ??= '1';
 const slots = new Map<number, AvatarRenderer>();
 const rings = new Map<number, FrameRing>();
 const spare = new Map<number, ArrayBuffer[]>();

@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { WavError, decodeWavPcm16, type AvatarPose, type FrameScheduler } from '@liveface/engine';
 import { FrameRing } from '../media/frame-ring.js';
-import { PatchedI420 } from '../media/i420.js';
+import { PatchedI420, loadI420 } from '../media/i420.js';
 import { Mp4Writer, type Mp4WriterOptions } from '../media/mp4-writer.js';
 import { RenderPool, type RenderTarget, type RingFrame } from '../media/render-pool.js';
 
@@ -98,6 +98,8 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
     };
     for (let seq = 0; seq < frames; seq++) {
       if (ticked < frames && ticked - seq < ring.slots) tickAhead();
+      // The converter loads while the workers draw the first frames, not after the first arrives.
+      if (seq === 0) loadI420();
       frame.paste(await ring.get(seq));
       ring.release(seq);
       await writer.write(frame.data, audio[seq]!);
