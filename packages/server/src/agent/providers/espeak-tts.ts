@@ -9,7 +9,7 @@
  * phoneme events), also in a child process (espeak-wasm.ts); it must be installed separately.
  */
 import { spawn } from 'node:child_process';
-import { decodeWav, downmix, floatToPcm16, resample } from '@liveface/engine';
+import { decodeWavPcm16, floatToPcm16, resample } from '@liveface/engine';
 import { misconfigured, ProviderError, timeoutError } from './errors.js';
 import { abortReason } from './http.js';
 import { EspeakWasm, espeakWasmPath, espeakWordTimings } from './espeak-wasm.js';
@@ -103,9 +103,7 @@ export class EspeakTts implements TtsProvider {
         return;
       }
       const wav = await this.run(['--stdout', ...this.args()], text, opts.signal);
-      const audio = decodeWav(wav);
-      const mono = downmix(audio.channels);
-      yield { pcm: floatToPcm16(resample(mono, audio.sampleRateHz, TTS_SAMPLE_RATE_HZ)) };
+      yield { pcm: decodeWavPcm16(wav, TTS_SAMPLE_RATE_HZ) };
     } catch (err) {
       if (opts.signal.aborted) return;
       throw err;
