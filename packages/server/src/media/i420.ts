@@ -1,8 +1,8 @@
 /**
  * RGBA → I420 (planar YUV 4:2:0, BT.601 limited range) with libyuv from the WebRTC binding: ~0.1 ms at
  * 480p. Main thread only: the binding may be loaded by one thread, and it takes no shared memory. It
- * is loaded on the first conversion (~15 ms), not on import, so the render pool starts its workers
- * before it.
+ * is loaded by `loadI420` or on the first conversion (~10 ms), not on import, so the render pool starts
+ * its workers before it.
  */
 import { createRequire } from 'node:module';
 import type { FramePatch } from '@liveface/engine/render';

@@ -96,10 +96,11 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
       }
       if (batch.length > 0) for (const s of slots) s.drawInto(ring, batch);
     };
+    tickAhead();
+    // The converter loads while the workers draw the first frames, not after the first arrives.
+    loadI420();
     for (let seq = 0; seq < frames; seq++) {
       if (ticked < frames && ticked - seq < ring.slots) tickAhead();
-      // The converter loads while the workers draw the first frames, not after the first arrives.
-      if (seq === 0) loadI420();
       frame.paste(await ring.get(seq));
       ring.release(seq);
       await writer.write(frame.data, audio[seq]!);
