@@ -149,9 +149,7 @@ export class RenderPool {
   }
 
   private spawn(index: number, slots = new Set<RenderSlot>()): WorkerHandle {
-    // Avatars draw no text, so the worker's canvas skips scanning the system fonts, which it otherwise
-    // does in every isolate on load (15–45 ms here with 38 fonts; more on a desktop with hundreds).
-    const worker = new Worker(WORKER_URL, { env: { ...process.env, DISABLE_SYSTEM_FONTS_LOAD: '1' } });
+    const worker = new Worker(WORKER_URL);
     const handle: WorkerHandle = { index, worker, slots, spare: [] };
     worker.on('message', (m: ToMain) => this.slots.get(m.slot)?.receive(m));
     worker.on('error', (err) => this.opts.log?.error({ err, worker: index }, 'render worker failed'));
