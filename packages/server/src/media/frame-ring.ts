@@ -25,12 +25,9 @@ export interface FrameRingSpec {
   state: SharedArrayBuffer;
 }
 
-/** `state[slot]`: the seq + 1 of the frame published there (0: none yet, FAILED: the ring failed). */
+/** A `next` value that ends every wait: the ring failed. */
 const FAILED = -1;
-/**
- * Int32s of state per slot: published seq + 1, next seq allowed, the patch's x, y, width, height, and
- * the claimed seq + 1.
- */
+/** Int32s of state per slot: see {@link FrameRing.state}. */
 const STATE_PER_SLOT = 7;
 /** How long a worker sleeps between looks at a full ring, ms: it also wakes on every release. */
 const WAIT_MS = 200;
@@ -38,14 +35,32 @@ const WAIT_MS = 200;
 /** See the module comment. */
 export class FrameRing {
   /**
-   * `[0, slots)`: published seq + 1 per slot; `[slots, 2·slots)`: the next seq allowed into the slot;
-   * then x, y, width, height of each slot's patch; then per slot the seq + 1 of the last frame claimed.
+   * Four regions, each indexed by slot (the methods below give their offsets): the seq + 1 of the
+   * frame published in the slot (0: none yet); the next seq allowed into it (FAILED: the ring failed);
+   * its patch's x, y, width and height; the seq + 1 of the last frame claimed for it.
    */
   private readonly state: Int32Array;
   private error: Error | null = null;
 
   private constructor(private readonly spec: FrameRingSpec) {
     this.state = new Int32Array(spec.state);
+  }
+
+  private published(slot: number): number {
+    return slot;
+  }
+
+  private next(slot: number): number {
+    return this.spec.slots + slot;
+  }
+
+  /** The first of the slot's four patch Int32s (x, y, width, height). */
+  private rect(slot: number): number {
+    return 2 * this.spec.slots + 4 * slot;
+  }
+
+  private claimed(slot: number): number {
+    return 6 * this.spec.slots + slot;
   }
 
   /** A new ring of `slots` patches of up to `frameBytes` each (main thread). */
@@ -56,7 +71,7 @@ export class FrameRing {
       pixels: new SharedArrayBuffer(slots * frameBytes),
       state: new SharedArrayBuffer(4 * STATE_PER_SLOT * slots),
     });
-    for (let s = 0; s < slots; s++) ring.state[slots + s] = s;
+    for (let s = 0; s < slots; s++) ring.state[ring.next(s)] = s;
     return ring;
   }
 
@@ -79,7 +94,7 @@ export class FrameRing {
    * slot). Only the taker may `put` it.
    */
   claim(seq: number): boolean {
-    const at = 6 * this.spec.slots + (seq % this.spec.slots);
+    const at = this.claimed(seq % this.spec.slots);
     for (let v = Atomics.load(this.state, at); v <= seq; v = Atomics.load(this.state, at)) {
       if (Atomics.compareExchange(this.state, at, v, seq + 1) === v) return true;
     }
@@ -94,16 +109,15 @@ export class FrameRing {
         `a patch is width × height × 4 bytes, at most ${frameBytes}; got ${pixels.byteLength}`,
       );
     const slot = seq % slots;
-    for (let next; (next = Atomics.load(this.state, slots + slot)) !== seq;) {
+    for (let next; (next = Atomics.load(this.state, this.next(slot))) !== seq;) {
       if (next === FAILED) return;
-      Atomics.wait(this.state, slots + slot, next, WAIT_MS);
+      Atomics.wait(this.state, this.next(slot), next, WAIT_MS);
     }
     new Uint8Array(this.spec.pixels, slot * frameBytes, pixels.byteLength).set(pixels);
-    const at = 2 * slots + 4 * slot;
-    this.state.set([rect.x, rect.y, rect.width, rect.height], at);
+    this.state.set([rect.x, rect.y, rect.width, rect.height], this.rect(slot));
     // The store publishes the pixels and the rectangle with it (Atomics order the plain writes before).
-    Atomics.store(this.state, slot, seq + 1);
-    Atomics.notify(this.state, slot);
+    Atomics.store(this.state, this.published(slot), seq + 1);
+    Atomics.notify(this.state, this.published(slot));
   }
 
   /**
@@ -115,9 +129,9 @@ export class FrameRing {
     const slot = seq % slots;
     for (;;) {
       if (this.error) throw this.error;
-      const v = Atomics.load(this.state, slot);
+      const v = Atomics.load(this.state, this.published(slot));
       if (v === seq + 1) {
-        const at = 2 * slots + 4 * slot;
+        const at = this.rect(slot);
         const s = this.state;
         const rect = { x: s[at]!, y: s[at + 1]!, width: s[at + 2]!, height: s[at + 3]! };
         return {
@@ -125,7 +139,7 @@ export class FrameRing {
           pixels: new Uint8Array(this.spec.pixels, slot * frameBytes, rect.width * rect.height * 4),
         };
       }
-      const wait = Atomics.waitAsync(this.state, slot, v);
+      const wait = Atomics.waitAsync(this.state, this.published(slot), v);
       if (wait.async) await wait.value;
     }
   }
@@ -133,7 +147,7 @@ export class FrameRing {
   /** Main thread: frame `seq` has been read; its slot takes frame `seq + slots`. */
   release(seq: number): void {
     const { slots } = this.spec;
-    const i = slots + (seq % slots);
+    const i = this.next(seq % slots);
     Atomics.store(this.state, i, seq + slots);
     Atomics.notify(this.state, i);
   }
@@ -141,9 +155,10 @@ export class FrameRing {
   /** Ends every wait on both sides: `get` rejects with `error`, workers stop storing. */
   fail(error: Error): void {
     this.error ??= error;
-    for (let i = 0; i < 2 * this.spec.slots; i++) {
-      if (i >= this.spec.slots) Atomics.store(this.state, i, FAILED);
-      Atomics.notify(this.state, i);
+    for (let s = 0; s < this.spec.slots; s++) {
+      Atomics.store(this.state, this.next(s), FAILED);
+      Atomics.notify(this.state, this.next(s));
+      Atomics.notify(this.state, this.published(s));
     }
   }
 }
