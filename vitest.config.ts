@@ -11,6 +11,9 @@ export default defineConfig({
       '@liveface/engine/render': fileURLToPath(
         new URL('./packages/engine/src/render/index.ts', import.meta.url),
       ),
+      '@liveface/engine/sizes': fileURLToPath(
+        new URL('./packages/engine/src/render/sizes.ts', import.meta.url),
+      ),
       '@liveface/engine': src('engine'),
       '@liveface/server': src('server'),
     },

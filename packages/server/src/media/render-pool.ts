@@ -22,7 +22,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { frameSize, type AvatarPose, type Orientation, type RenderQuality } from '@liveface/engine/render';
+import type { AvatarPose } from '@liveface/engine/render';
+// The sizes alone, not the renderer: the CLI spawns its render workers right after importing this
+// module, and the renderer's ~15 modules took the main thread ~20 ms (the workers draw, not it).
+import { frameSize, type Orientation, type RenderQuality } from '@liveface/engine/sizes';
 import type { Logger } from 'pino';
 import type { FrameRing, FrameRingSpec } from './frame-ring.js';
 import { toI420 } from './i420.js';
