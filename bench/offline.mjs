@@ -51,8 +51,9 @@ function wav(secs) {
 const median = (/** @type {number[]} */ xs) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const keepCaCerts = process.env.KEEP_CA_CERTS === '1';
-const renderEnv = { ...process.env };
-if (!keepCaCerts) delete renderEnv.NODE_EXTRA_CA_CERTS;
+const withoutCaCerts = { ...process.env };
+delete withoutCaCerts.NODE_EXTRA_CA_CERTS;
+const renderEnv = keepCaCerts ? process.env : withoutCaCerts;
 
 const dir = mkdtempSync(join(tmpdir(), 'liveface-bench-'));
 try {
@@ -77,11 +78,9 @@ try {
           return performance.now() - t0;
         }),
       );
-    const without = { ...process.env };
-    delete without.NODE_EXTRA_CA_CERTS;
     console.log(
       `NODE_EXTRA_CA_CERTS is set: \`node -e 0\` takes ${boot(process.env).toFixed(0)} ms with it, ` +
-        `${boot(without).toFixed(0)} ms without; the renders run ${keepCaCerts ? 'with' : 'without'} it`,
+        `${boot(withoutCaCerts).toFixed(0)} ms without; the renders run ${keepCaCerts ? 'with' : 'without'} it`,
     );
   }
   console.log('avatar   × real time per run (render)        median   whole process   steady   start-up');
