@@ -1,7 +1,11 @@
-// Bundles the render worker (media/render-worker.ts and the engine's renderer it imports) into one ES
-// module, dist/media/render-worker.bundle.js, after `tsc -b`: each render worker then loads one file
-// instead of ~20 (a worker starts ~20 ms of CPU sooner; docs/benchmarks.md, offline render). Skia stays
-// a package: it is a native addon, loaded by `require` (engine render/skia.ts).
+// After `tsc -b`, bundles what starts on every `liveface render` into single ES modules, so a process
+// loads one file instead of dozens (docs/benchmarks.md, offline render):
+// - the render worker (media/render-worker.ts and the engine's renderer it imports):
+//   dist/media/render-worker.bundle.js; a worker starts ~20 ms of CPU sooner;
+// - the render command (offline/render-command.ts, the engine's lip-sync and scheduler, the encoder):
+//   dist/offline/render-command.bundle.js; ~30 ms less on the main thread. It shares the render pool
+//   and the frame ring with the CLI, which loads them first to start the workers early.
+// Native addons stay packages, loaded by `require` (Skia, the WebRTC binding).
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -15,5 +19,28 @@ await build({
   target: 'node20',
   external: ['@napi-rs/canvas'],
   outfile: path('./dist/media/render-worker.bundle.js'),
+  logLevel: 'warning',
+});
+
+/** The bundle imports these from their files, as the CLI does, so the process has one copy of each. */
+const shared = {
+  name: 'shared-with-cli',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/media\/(render-pool|frame-ring)\.js$/ }, (a) => ({
+      path: a.path,
+      external: true,
+    }));
+  },
+};
+
+await build({
+  entryPoints: [path('./dist/offline/render-command.js')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['@napi-rs/canvas', '@roamhq/wrtc'],
+  plugins: [shared],
+  outfile: path('./dist/offline/render-command.bundle.js'),
   logLevel: 'warning',
 });

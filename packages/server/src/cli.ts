@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Config } from './config.js';
+import type * as RenderCommandModule from './offline/render-command.js';
 import { VERSION } from './version.js';
 // Each command loads its modules when it runs: `render` needs neither the HTTP server nor the store
 // (0.3 s of start-up) nor the config schema (zod, ~70 ms), `keys` needs no renderer.
@@ -25,6 +26,8 @@ Usage:
 Every setting is also an environment variable (LIVEFACE_PORT, LIVEFACE_DATA_DIR, …; see docs/configuration.md).`;
 
 const out = (s: string) => process.stdout.write(s + '\n');
+/** offline/render-command.ts bundled with what it imports (build.mjs). */
+const RENDER_COMMAND_BUNDLE = './offline/render-command.bundle.js';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -74,7 +77,8 @@ async function render(values: Record<string, string | boolean | undefined>): Pro
   // first, they boot while this thread loads the command's modules and reads the audio.
   const { RenderPool } = await import('./media/render-pool.js');
   const pool = new RenderPool();
-  const { renderCommand } = await import('./offline/render-command.js');
+  // The command as one bundled module (build.mjs): ~30 ms less loading than its ~60 files.
+  const { renderCommand } = (await import(RENDER_COMMAND_BUNDLE)) as typeof RenderCommandModule;
   const str = (k: string) => {
     const v = values[k];
     return typeof v === 'string' ? v : undefined;
