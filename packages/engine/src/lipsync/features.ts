@@ -62,6 +62,8 @@ const hamming = new Float32Array(WIN);
 for (let i = 0; i < WIN; i++) hamming[i] = 0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (WIN - 1));
 let windowPower = 0;
 for (let i = 0; i < WIN; i++) windowPower += hamming[i]! * hamming[i]!;
+/** A mel band's log power over digital silence: what the full computation gives for a zero window. */
+const LOG_MEL_SILENCE = Math.log(0 / windowPower + 1e-10);
 
 // Bit-reversal and twiddles for an in-place radix-2 FFT of NFFT points.
 const bitrev = new Uint16Array(NFFT);
@@ -142,6 +144,8 @@ export class FeatureExtractor {
   private readonly cmn: Float64Array;
   private n = 0;
   private prev = 0;
+  /** Zero samples in a row at the end of the input (a fresh stream counts as silence). */
+  private zeros = RING;
   private nextHop = 0;
   private peakDb = PEAK_FLOOR_DB;
   private voicedState = false;
@@ -165,6 +169,7 @@ export class FeatureExtractor {
       this.pre[idx] = x - PRE_EMPHASIS * this.prev;
       this.raw[idx] = x;
       this.prev = x;
+      this.zeros = x === 0 ? this.zeros + 1 : 0;
       this.n++;
       if (this.n === this.nextHop * HOP + HALF_WIN) onFrame(this.frame());
     }
@@ -177,6 +182,7 @@ export class FeatureExtractor {
     this.cmn.set(Array.from(this.cmnInit));
     this.n = 0;
     this.prev = 0;
+    this.zeros = RING;
     this.nextHop = 0;
     this.peakDb = PEAK_FLOOR_DB;
     this.voicedState = false;
@@ -187,23 +193,29 @@ export class FeatureExtractor {
     const { re, im, pre, raw, logMel, cmn } = this;
     const base = this.n - WIN; // may be negative at the start: the ring holds zeros there
     let energy = 0;
-    for (let i = 0; i < WIN; i++) {
-      const idx = (base + i) & (RING - 1);
-      re[i] = pre[idx]! * hamming[i]!;
-      energy += raw[idx]! * raw[idx]! * hamming[i]! * hamming[i]!;
-    }
-    re.fill(0, WIN);
-    im.fill(0);
-    fft(re, im);
-    for (let b = 0; b < MEL_BANDS; b++) {
-      const { first, weights } = melFilters[b]!;
-      let acc = 0;
-      for (let k = 0; k < weights.length; k++) {
-        const r = re[first + k]!;
-        const m = im[first + k]!;
-        acc += weights[k]! * (r * r + m * m);
+    if (this.zeros > WIN) {
+      // Digital silence (lead-ins, TTS pauses): the window and the sample before it (pre-emphasis) are
+      // zeros, so the spectrum is all zeros; the same values as computing it, without the FFT.
+      logMel.fill(LOG_MEL_SILENCE);
+    } else {
+      for (let i = 0; i < WIN; i++) {
+        const idx = (base + i) & (RING - 1);
+        re[i] = pre[idx]! * hamming[i]!;
+        energy += raw[idx]! * raw[idx]! * hamming[i]! * hamming[i]!;
       }
-      logMel[b] = Math.log(acc / windowPower + 1e-10);
+      re.fill(0, WIN);
+      im.fill(0);
+      fft(re, im);
+      for (let b = 0; b < MEL_BANDS; b++) {
+        const { first, weights } = melFilters[b]!;
+        let acc = 0;
+        for (let k = 0; k < weights.length; k++) {
+          const r = re[first + k]!;
+          const m = im[first + k]!;
+          acc += weights[k]! * (r * r + m * m);
+        }
+        logMel[b] = Math.log(acc / windowPower + 1e-10);
+      }
     }
     const energyDb = 10 * Math.log10(energy / windowPower + 1e-10);
     // AGC: a decaying peak, so energy features do not depend on the speaker's level.
