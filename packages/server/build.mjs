@@ -11,19 +11,22 @@ import { build } from 'esbuild';
 
 const path = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-await build({
-  entryPoints: [path('./dist/media/render-worker.js')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['@napi-rs/canvas'],
-  outfile: path('./dist/media/render-worker.bundle.js'),
-  logLevel: 'warning',
-});
+/** `dist/<from>.js` and what it imports, into `dist/<from>.bundle.js`; native addons stay packages. */
+const bundle = (from, options = {}) =>
+  build({
+    entryPoints: [path(`./dist/${from}.js`)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['@napi-rs/canvas', '@roamhq/wrtc'],
+    outfile: path(`./dist/${from}.bundle.js`),
+    logLevel: 'warning',
+    ...options,
+  });
 
 /** The bundle imports these from their files, as the CLI does, so the process has one copy of each. */
-const shared = {
+const sharedWithCli = {
   name: 'shared-with-cli',
   setup(b) {
     b.onResolve({ filter: /^\.\.\/media\/(render-pool|frame-ring)\.js$/ }, (a) => ({
@@ -33,14 +36,5 @@ const shared = {
   },
 };
 
-await build({
-  entryPoints: [path('./dist/offline/render-command.js')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['@napi-rs/canvas', '@roamhq/wrtc'],
-  plugins: [shared],
-  outfile: path('./dist/offline/render-command.bundle.js'),
-  logLevel: 'warning',
-});
+await bundle('media/render-worker');
+await bundle('offline/render-command', { plugins: [sharedWithCli] });
