@@ -1,7 +1,7 @@
 /**
  * RGBA → I420 (planar YUV 4:2:0, BT.601 limited range) with libyuv from the WebRTC binding: ~0.1 ms at
  * 480p. Main thread only: the binding may be loaded by one thread, and it takes no shared memory. It
- * is loaded by `loadI420` or on the first conversion (~10 ms), not on import, so the render pool starts
+ * is loaded by `loadI420` or on the first conversion (~5 ms), not on import, so the render pool starts
  * its workers before it.
  */
 import { createRequire } from 'node:module';
@@ -14,7 +14,7 @@ type RgbaToI420 = (
 
 let rgbaToI420: RgbaToI420 | undefined;
 
-/** Loads the converter now (~10 ms), e.g. while waiting for the first frame, rather than on first use. */
+/** Loads the converter now (~5 ms), e.g. while waiting for the first frame, rather than on first use. */
 export function loadI420(): RgbaToI420 {
   // The binding alone: the package's entry also loads its WebRTC classes' JavaScript (8–25 ms more).
   return (rgbaToI420 ??= (
