@@ -24,7 +24,7 @@ export function loadI420(): RgbaToI420 {
 
 /** Converts `rgba` (width × height × 4 bytes) into `into` (width × height × 3 / 2 bytes). */
 export function toI420(width: number, height: number, rgba: Uint8Array, into: Uint8Array): void {
-  (rgbaToI420 ?? loadI420())({ width, height, data: rgba }, { width, height, data: into });
+  loadI420()({ width, height, data: rgba }, { width, height, data: into });
 }
 
 /**
