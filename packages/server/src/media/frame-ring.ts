@@ -1,10 +1,10 @@
 /**
  * A ring of frames in shared memory between render workers and the main thread, for offline rendering:
- * no message and no buffer transfer per frame. Frame `seq` lives in slot `seq % slots`, as a patch: the
- * rectangle in which it differs from frame `seq - 1` (renderer.ts, `renderPatch`). A worker waits
- * (blocking: it has nothing else to do) until the main thread has released the slot's previous frame,
- * copies its patch in and publishes; the main thread awaits frames in order and releases each slot as
- * soon as it has copied the patch out.
+ * no message and no buffer transfer per frame. Frame `seq` lives in slot `seq % slots`, as an I420
+ * patch: the rectangle in which it differs from frame `seq - 1` (renderer.ts, `renderPatch`; i420.ts,
+ * `I420Patch`). A worker waits (blocking: it has nothing else to do) until the main thread has released
+ * the slot's previous frame, copies its patch in and publishes; the main thread awaits frames in order
+ * and releases each slot as soon as it has copied the patch out.
  *
  * Against one message per frame each way (a structured-clone pose, a transferred 1.6 MB buffer that
  * V8 counts as fresh external memory, a promise), a 30 s 480p render takes 4–10 % less wall time and
@@ -15,7 +15,7 @@
  * a queue would: whichever is free draws the next frame, so a worker that starts late or stalls (a
  * GC, a busy core) holds up nobody but itself.
  */
-import type { FramePatch } from '@liveface/engine/render';
+import type { I420Patch } from './i420.js';
 
 /** What crosses to a worker (SharedArrayBuffers are shared by postMessage, not copied). */
 export interface FrameRingSpec {
@@ -63,7 +63,7 @@ export class FrameRing {
     return 6 * this.spec.slots + slot;
   }
 
-  /** A new ring of `slots` patches of up to `frameBytes` each (main thread). */
+  /** A new ring of `slots` patches of up to `frameBytes` each (main thread): w × h × 3 / 2 for I420. */
   static create(slots: number, frameBytes: number): FrameRing {
     const ring = new FrameRing({
       slots,
@@ -102,18 +102,18 @@ export class FrameRing {
   }
 
   /** Worker: stores frame `seq`'s patch, waiting until its slot is free. */
-  put(seq: number, { rect, pixels }: FramePatch): void {
+  put(seq: number, { rect, data }: I420Patch): void {
     const { slots, frameBytes } = this.spec;
-    if (pixels.byteLength > frameBytes || pixels.byteLength !== rect.width * rect.height * 4)
+    if (data.byteLength > frameBytes || data.byteLength !== (rect.width * rect.height * 3) / 2)
       throw new RangeError(
-        `a patch is width × height × 4 bytes, at most ${frameBytes}; got ${pixels.byteLength}`,
+        `an I420 patch is width × height × 3 / 2 bytes, at most ${frameBytes}; got ${data.byteLength}`,
       );
     const slot = seq % slots;
     for (let next; (next = Atomics.load(this.state, this.next(slot))) !== seq;) {
       if (next === FAILED) return;
       Atomics.wait(this.state, this.next(slot), next, WAIT_MS);
     }
-    new Uint8Array(this.spec.pixels, slot * frameBytes, pixels.byteLength).set(pixels);
+    new Uint8Array(this.spec.pixels, slot * frameBytes, data.byteLength).set(data);
     this.state.set([rect.x, rect.y, rect.width, rect.height], this.rect(slot));
     // The store publishes the pixels and the rectangle with it (Atomics order the plain writes before).
     Atomics.store(this.state, this.published(slot), seq + 1);
@@ -121,10 +121,10 @@ export class FrameRing {
   }
 
   /**
-   * Main thread: resolves with frame `seq`'s patch (its pixels a view into the ring, valid until
+   * Main thread: resolves with frame `seq`'s patch (its data a view into the ring, valid until
    * `release(seq)`), in order of `seq`; rejects once the ring failed.
    */
-  async get(seq: number): Promise<FramePatch> {
+  async get(seq: number): Promise<I420Patch> {
     const { slots, frameBytes } = this.spec;
     const slot = seq % slots;
     for (;;) {
@@ -136,7 +136,7 @@ export class FrameRing {
         const rect = { x: s[at]!, y: s[at + 1]!, width: s[at + 2]!, height: s[at + 3]! };
         return {
           rect,
-          pixels: new Uint8Array(this.spec.pixels, slot * frameBytes, rect.width * rect.height * 4),
+          data: new Uint8Array(this.spec.pixels, slot * frameBytes, (rect.width * rect.height * 3) / 2),
         };
       }
       const wait = Atomics.waitAsync(this.state, this.published(slot), v);

@@ -91,7 +91,7 @@ describe('RenderPool', () => {
     it('gives every frame in order, as drawn, through a ring smaller than the batch', async () => {
       const slots = [0, 1].map(() => pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' }));
       // 4 slots for 12 frames: the workers wait for the main thread to free each slot.
-      const ring = FrameRing.create(4, LOW.width * LOW.height * 4);
+      const ring = FrameRing.create(4, (LOW.width * LOW.height * 3) / 2);
       slots.forEach((s, k) => s.drawInto(ring, frames(k)));
       // (Not slot.render(): a worker drawing into a ring waits for its slots, so it answers nothing else.)
       const reference = createRenderer({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
@@ -111,7 +111,7 @@ describe('RenderPool', () => {
 
     it('shares frames offered to every worker: each drawn once, by whichever claims it first', async () => {
       const slots = [0, 1].map(() => pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' }));
-      const ring = FrameRing.create(4, LOW.width * LOW.height * 4);
+      const ring = FrameRing.create(4, (LOW.width * LOW.height * 3) / 2);
       const all = poses.map((pose, seq) => ({ seq, pose, previous: poses[seq - 1] ?? null }));
       for (const s of slots) s.drawInto(ring, all);
       const reference = createRenderer({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
@@ -130,13 +130,13 @@ describe('RenderPool', () => {
 
     it('fails the ring with the reason when the avatar is unknown, or when the slot closes', async () => {
       const bad = pool.open({ avatarId: 'no-such-avatar', quality: 'low' });
-      const ring = FrameRing.create(2, LOW.width * LOW.height * 4);
+      const ring = FrameRing.create(2, (LOW.width * LOW.height * 3) / 2);
       bad.drawInto(ring, [{ seq: 0, pose: restPose(), previous: null }]);
       await expect(ring.get(0)).rejects.toThrow(/unknown avatar/);
       bad.close();
 
       const s = pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
-      const other = FrameRing.create(2, LOW.width * LOW.height * 4);
+      const other = FrameRing.create(2, (LOW.width * LOW.height * 3) / 2);
       // Frame 0 is never released: frame 2 waits for its slot until the close fails the ring.
       s.drawInto(
         other,
@@ -149,7 +149,7 @@ describe('RenderPool', () => {
 
     it('fails the ring when its worker crashes', async () => {
       const s = pool.open({ avatarId: SANDBOX_AVATAR_ID, quality: 'low' });
-      const ring = FrameRing.create(2, LOW.width * LOW.height * 4);
+      const ring = FrameRing.create(2, (LOW.width * LOW.height * 3) / 2);
       s.drawInto(
         ring,
         [0, 1, 2, 3].map((seq) => ({ seq, pose: restPose(), previous: null })),

@@ -1,8 +1,8 @@
 /**
- * A render worker thread: holds one avatar renderer per slot, draws poses and answers with RGBA frames,
- * or stores them in the slot's frame ring (offline rendering; frame-ring.ts).
- * Everything here runs off the main thread; see render-pool.ts. (The I420 conversion happens on the
- * main thread: the native WebRTC binding that does it may be loaded by one thread only.)
+ * A render worker thread: holds one avatar renderer per slot, draws poses and answers with RGBA frames
+ * (live: the main thread converts them for its encoders), or converts each frame's patch to I420 and
+ * stores it in the slot's frame ring (offline rendering; frame-ring.ts, i420.ts).
+ * Everything here runs off the main thread; see render-pool.ts.
  *
  * The per-frame path touches no fresh memory, because fresh memory is what made drawing slow
  * (docs/benchmarks.md, "the slow mode": first touch of a page costs a kernel page clear, and on this
@@ -28,6 +28,7 @@ import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { createRenderer, type AvatarPose, type AvatarRenderer } from '@liveface/engine/render';
 import { FrameRing } from './frame-ring.js';
+import { PatchConverter } from './i420.js';
 import type { ToMain, ToWorker } from './render-pool.js';
 
 /** A frame to draw: answered with a message, or stored in the slot's frame ring (offline). */
@@ -54,6 +55,8 @@ if (!port) throw new Error('render-worker.js runs as a worker thread');
 process.env.DISABLE_SYSTEM_FONTS_LOAD = '1';
 const slots = new Map<number, AvatarRenderer>();
 const rings = new Map<number, FrameRing>();
+/** Offline patches to I420; loads the converter with the first (live-only workers never do). */
+const converter = new PatchConverter();
 const spare = new Map<number, ArrayBuffer[]>();
 const queue: RenderRequest[] = [];
 let draining = false;
@@ -117,7 +120,7 @@ function drain(): void {
 function render({ slot, seq, pose, ring, previous }: RenderRequest): void {
   const renderer = slots.get(slot);
   if (!renderer) return send({ type: 'failed', slot, seq, message: 'no renderer for this slot' });
-  if (ring) return ring.put(seq, renderer.renderPatch(pose, previous ?? null));
+  if (ring) return ring.put(seq, converter.convert(renderer.renderPatch(pose, previous ?? null)));
   const t0 = performance.now();
   const pixels = renderer.render(pose);
   const out = new Uint8Array(takeSpare(pixels.byteLength) ?? new ArrayBuffer(pixels.byteLength));

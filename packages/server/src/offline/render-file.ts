@@ -6,13 +6,13 @@
  * poses to every render worker (one slot on each) in batches; each worker claims the next frame no
  * other has taken when it is free, so they share the frames as one queue would. The workers draw into
  * a shared frame ring (media/frame-ring.ts) only the part of each frame that changed since the frame
- * before; the main thread takes the patches in order, converts each to I420 into its place in the
- * frame, and hands the frame to ffmpeg with its audio.
+ * before, converted to I420; the main thread takes the patches in order, copies each into its place in
+ * the frame, and hands the frame to ffmpeg with its audio.
  */
 import { readFile } from 'node:fs/promises';
 import { WavError, decodeWavPcm16, type AvatarPose, type FrameScheduler } from '@liveface/engine';
 import { FrameRing } from '../media/frame-ring.js';
-import { PatchedI420, loadI420 } from '../media/i420.js';
+import { PatchedI420 } from '../media/i420.js';
 import { Mp4Writer, type Mp4WriterOptions } from '../media/mp4-writer.js';
 import { RenderPool, type RenderTarget, type RingFrame } from '../media/render-pool.js';
 
@@ -62,7 +62,7 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
   const { width, height } = slots[0]!;
   const speechFrames = Math.ceil(job.audio.length / scheduler.playout.frameSamples);
   const frames = speechFrames + Math.round(((job.tailMs ?? 200) * fps) / 1000);
-  const ring = FrameRing.create(RING_FRAMES_PER_WORKER * slots.length, width * height * 4);
+  const ring = FrameRing.create(RING_FRAMES_PER_WORKER * slots.length, (width * height * 3) / 2);
   const frame = new PatchedI420(width, height);
   const audio: Array<Int16Array | undefined> = [];
   let writer: Mp4Writer | null = null;
@@ -97,8 +97,6 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
       if (batch.length > 0) for (const s of slots) s.drawInto(ring, batch);
     };
     tickAhead();
-    // The converter loads while the workers draw the first frames, not after the first arrives.
-    loadI420();
     for (let seq = 0; seq < frames; seq++) {
       if (ticked < frames && ticked - seq < ring.slots) tickAhead();
       frame.paste(await ring.get(seq));
