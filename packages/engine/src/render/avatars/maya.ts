@@ -4,6 +4,7 @@
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
+import { fillNearest, verticalStrip } from '../gradient.js';
 import { flatDepth, HairPath, scalpDepth, type Looseness } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 
@@ -79,10 +80,11 @@ const STRANDS = new HairPath(
 );
 
 function createLayers(ctx: SKRSContext2D): AvatarLayers {
-  const hair = ctx.createLinearGradient(0, -170, 0, 300);
-  hair.addColorStop(0, HAIR.light);
-  hair.addColorStop(0.35, HAIR.base);
-  hair.addColorStop(1, HAIR.dark);
+  const hair = verticalStrip(ctx, -170, 300, [
+    [0, HAIR.light],
+    [0.35, HAIR.base],
+    [1, HAIR.dark],
+  ]);
   return {
     backHair(c, f) {
       c.fillStyle = HAIR.dark;
@@ -99,9 +101,8 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
       FRONT_HAIR.trace(c, f, 3, 5);
       c.fill();
       c.globalAlpha = 1;
-      c.fillStyle = hair;
       FRONT_HAIR.trace(c, f);
-      c.fill();
+      fillNearest(c, hair);
       c.globalAlpha = 0.55;
       c.fillStyle = HAIR.light;
       STRANDS.trace(c, f);

@@ -4,6 +4,7 @@
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
+import { fillNearest, verticalStrip } from '../gradient.js';
 import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 import { skia } from '../skia.js';
@@ -71,10 +72,11 @@ const HAIR_PART = new HairPath(
 
 function createLayers(ctx: SKRSContext2D): AvatarLayers {
   const backHair = new (skia().Path2D)(BACK_HAIR);
-  const hair = ctx.createLinearGradient(0, -170, 0, 0);
-  hair.addColorStop(0, HAIR.light);
-  hair.addColorStop(0.5, HAIR.base);
-  hair.addColorStop(1, HAIR.dark);
+  const hair = verticalStrip(ctx, -170, 0, [
+    [0, HAIR.light],
+    [0.5, HAIR.base],
+    [1, HAIR.dark],
+  ]);
   return {
     backHair(c) {
       c.fillStyle = HAIR.dark;
@@ -91,9 +93,8 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
       FRONT_HAIR.trace(c, f, 2, 5);
       c.fill();
       c.globalAlpha = 1;
-      c.fillStyle = hair;
       FRONT_HAIR.trace(c, f);
-      c.fill();
+      fillNearest(c, hair);
       c.fillStyle = HAIR.light;
       c.globalAlpha = 0.7;
       HAIR_SWEEP.trace(c, f);

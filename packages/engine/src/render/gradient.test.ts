@@ -1,0 +1,40 @@
+import type { SKRSContext2D } from '@napi-rs/canvas';
+import { describe, expect, it } from 'vitest';
+import { fillNearest, verticalStrip } from './gradient.js';
+import { skia } from './skia.js';
+
+describe('verticalStrip', () => {
+  it('fills like the gradient it stands for, within 2/255, under a turned and scaled transform', () => {
+    const stops = [
+      [0, '#6b4a36'],
+      [0.35, '#3d2a20'],
+      [1, '#1a120d'],
+    ] as const;
+    const draw = (fill: (ctx: SKRSContext2D) => void) => {
+      const canvas = skia().createCanvas(160, 200);
+      const ctx = canvas.getContext('2d', { alpha: false });
+      ctx.fillStyle = '#e0d0c0';
+      ctx.fillRect(0, 0, 160, 200);
+      // A frame's head transform: scale, a fractional offset, a little roll.
+      ctx.setTransform(0.83, 0, 0, 0.83, 80.37, 110.21);
+      ctx.rotate(0.035);
+      ctx.beginPath();
+      ctx.ellipse(0, 0, 80, 125, 0.2, 0, Math.PI * 2);
+      fill(ctx);
+      return ctx.getImageData(0, 0, 160, 200).data;
+    };
+    const gradient = draw((ctx) => {
+      const g = ctx.createLinearGradient(0, -100, 0, 90);
+      for (const [t, c] of stops) g.addColorStop(t, c);
+      ctx.fillStyle = g;
+      ctx.fill();
+    });
+    let strip: ReturnType<typeof verticalStrip> | undefined;
+    const pattern = draw((ctx) => fillNearest(ctx, (strip ??= verticalStrip(ctx, -100, 90, stops))));
+    let worst = 0;
+    for (let i = 0; i < gradient.length; i++) worst = Math.max(worst, Math.abs(gradient[i]! - pattern[i]!));
+    expect(worst).toBeLessThanOrEqual(2);
+    // The ellipse reaches past both ends of the gradient, where its end colours hold.
+    expect(pattern[(5 * 160 + 80) * 4]).toBe(gradient[(5 * 160 + 80) * 4]);
+  });
+});
