@@ -28,6 +28,8 @@ const MEL_LO_HZ = 100;
 const MEL_HI_HZ = 8000;
 const NUM_CEPS = 12;
 const PRE_EMPHASIS = 0.97;
+/** PCM16 → [-1, 1). */
+const FULL_SCALE_INV = 1 / 32768;
 /** CMN time constant: the mean follows the voice over about a second of speech. */
 const CMN_ALPHA = HOP_MS / 1000;
 /** AGC: the peak decays 6 dB per second, so a quieter voice is adopted within a few seconds. */
@@ -143,17 +145,22 @@ export class FeatureExtractor {
   private readonly logMel = new Float64Array(MEL_BANDS);
   private readonly cmn: Float64Array;
   private n = 0;
-  private prev = 0;
+  // The fractional fields start as NaN and get their values from reset(). V8 types a field by the first
+  // value stored in it; one first set to a whole number (0, -45) is re-typed when the first fraction
+  // arrives (here: when speech follows a silent lead-in), and that throws away the optimised code of
+  // `push` then being compiled: ~20 ms of a render's start (docs/benchmarks.md, session 13).
+  private prev = NaN;
+  private peakDb = NaN;
   /** Zero samples in a row at the end of the input (a fresh stream counts as silence). */
   private zeros = RING;
   private nextHop = 0;
-  private peakDb = PEAK_FLOOR_DB;
   private voicedState = false;
   private hangover = 0;
 
   /** `cmnInit`: the mean of MFCC 1..12 over training speech, the CMN's starting point. */
   constructor(private readonly cmnInit: ArrayLike<number>) {
     this.cmn = Float64Array.from(cmnInit);
+    this.reset();
   }
 
   /** Samples consumed so far. */
@@ -164,7 +171,9 @@ export class FeatureExtractor {
   /** Feeds samples; calls `onFrame` for each hop whose window is complete. */
   push(samples: Int16Array, onFrame: (frame: FeatureFrame) => void): void {
     for (let i = 0; i < samples.length; i++) {
-      const x = samples[i]! / 32768;
+      // Times 2^-15 (exact, as the division is): while the input is silent, V8 would type a division
+      // of integers as an integer, and drop the optimised loop at the first sample of speech.
+      const x = samples[i]! * FULL_SCALE_INV;
       const idx = this.n & (RING - 1);
       this.pre[idx] = x - PRE_EMPHASIS * this.prev;
       this.raw[idx] = x;
@@ -235,14 +244,25 @@ export class FeatureExtractor {
     }
     feat[NUM_CEPS] = relDb / 10;
     const hop = this.nextHop++;
-    return {
-      hop,
-      feat,
-      mfcc,
-      energyDb,
-      loudness: Math.min(1, Math.max(0, (relDb + 40) / 40)),
-      voiced: this.voicedState,
-      speech: this.hangover > 0,
-    };
+    const loudness = Math.min(1, Math.max(0, (relDb + 40) / 40));
+    return featureFrame(hop, feat, mfcc, energyDb, loudness, this.voicedState, this.hangover > 0);
   }
 }
+
+/**
+ * A feature frame object. V8 shapes every object made here like the first one, so the first is made
+ * below with fractional numbers: silence gives whole ones (energy -100 dB, loudness 0), and objects
+ * shaped for those are re-shaped at the first speech, which discards the optimised code using them.
+ */
+function featureFrame(
+  hop: number,
+  feat: Float32Array,
+  mfcc: Float32Array,
+  energyDb: number,
+  loudness: number,
+  voiced: boolean,
+  speech: boolean,
+): FeatureFrame {
+  return { hop, feat, mfcc, energyDb, loudness, voiced, speech };
+}
+featureFrame(0.5, new Float32Array(0), new Float32Array(0), 0.5, 0.5, false, false);
