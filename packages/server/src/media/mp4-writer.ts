@@ -98,6 +98,10 @@ export class Mp4Writer {
       '32',
       '-analyzeduration',
       '0',
+      // ffmpeg reads each input on its own thread into a queue (8 packets by default); a longer queue
+      // lets its audio reader take each batch of audio at once rather than wake for every packet.
+      '-thread_queue_size',
+      '1024',
       '-i',
       'pipe:3',
       '-c:v',
@@ -135,13 +139,20 @@ export class Mp4Writer {
   }
 
   /**
-   * Writes one frame pair; resolves when the video frame has gone into the pipe, so its buffer may be
-   * reused, and ffmpeg can take more.
+   * Queues audio (PCM16 mono at the options' rate) for the file, ahead of the frames it goes with. It
+   * never waits: waiting on both pipes is how ffmpeg pipelines deadlock. A few frames' worth at a time
+   * wakes ffmpeg's audio reader once for them, not once per frame.
    */
-  async write(video: Uint8Array, pcm: Int16Array): Promise<void> {
-    if (this.spawnError) throw this.spawnError;
-    // Audio is small: never wait on its pipe (waiting on both pipes is how ffmpeg pipelines deadlock).
+  writeAudio(pcm: Int16Array): void {
     this.audio.write(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+  }
+
+  /**
+   * Writes one video frame; resolves when it has gone into the pipe, so its buffer may be reused, and
+   * ffmpeg can take more.
+   */
+  async write(video: Uint8Array): Promise<void> {
+    if (this.spawnError) throw this.spawnError;
     await new Promise<void>((resolve) => {
       const done = () => {
         this.child.off('close', done);

@@ -64,7 +64,6 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
   const frames = speechFrames + Math.round(((job.tailMs ?? 200) * fps) / 1000);
   const ring = FrameRing.create(RING_FRAMES_PER_WORKER * slots.length, (width * height * 3) / 2);
   const frame = new PatchedI420(width, height);
-  const audio: Array<Int16Array | undefined> = [];
   let writer: Mp4Writer | null = null;
   try {
     writer = Mp4Writer.open({
@@ -86,23 +85,28 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
     // Poses go out a ring's worth at a time, the same batch to every worker, so none runs dry. (Dealt
     // round-robin instead, a worker that started late or stalled held up the other: ~2 % more wall
     // time for a 30 s render, docs/benchmarks.md.)
-    const tickAhead = () => {
+    // Their audio goes to the encoder a batch at a time too, ahead of the frames.
+    const tickAhead = (w: Mp4Writer) => {
       const batch: RingFrame[] = [];
-      for (const until = Math.min(frames, ticked + ring.slots); ticked < until; ticked++) {
+      const until = Math.min(frames, ticked + ring.slots);
+      const pcm = new Int16Array((until - ticked) * scheduler.playout.frameSamples);
+      for (let at = 0; ticked < until; ticked++) {
         const tick = scheduler.tick();
-        audio[ticked] = tick.audio;
+        pcm.set(tick.audio, at);
+        at += tick.audio.length;
         batch.push({ seq: ticked, pose: tick.pose, previous });
         previous = tick.pose;
       }
-      if (batch.length > 0) for (const s of slots) s.drawInto(ring, batch);
+      if (batch.length === 0) return;
+      for (const s of slots) s.drawInto(ring, batch);
+      w.writeAudio(pcm);
     };
-    tickAhead();
+    tickAhead(writer);
     for (let seq = 0; seq < frames; seq++) {
-      if (ticked < frames && ticked - seq < ring.slots) tickAhead();
+      if (ticked < frames && ticked - seq < ring.slots) tickAhead(writer);
       frame.paste(await ring.get(seq));
       ring.release(seq);
-      await writer.write(frame.data, audio[seq]!);
-      audio[seq] = undefined;
+      await writer.write(frame.data);
       const written = seq + 1;
       if (job.onProgress && (written % fps === 0 || written === frames)) job.onProgress(written / frames);
     }
