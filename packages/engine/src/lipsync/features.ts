@@ -148,7 +148,8 @@ export class FeatureExtractor {
   // The fractional fields start as NaN and get their values from reset(). V8 types a field by the first
   // value stored in it; one first set to a whole number (0, -45) is re-typed when the first fraction
   // arrives (here: when speech follows a silent lead-in), and that throws away the optimised code of
-  // `push` then being compiled: ~20 ms of a render's start (docs/benchmarks.md, session 13).
+  // `push` then being compiled: 3-4 compiles, ~60 ms of compiler time in a render's first second
+  // (docs/benchmarks.md, session 13).
   private prev = NaN;
   private peakDb = NaN;
   /** Zero samples in a row at the end of the input (a fresh stream counts as silence). */
