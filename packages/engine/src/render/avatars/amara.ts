@@ -2,7 +2,7 @@
  * Amara: deep brown skin, a full rounded afro, gold hoop earrings and a mustard crew-neck sweater on
  * a soft sage plate.
  */
-import type { Path2D, SKRSContext2D } from '@napi-rs/canvas';
+import type { Canvas, Path2D, SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
 import { fillSplit, radialGradient, radialGradient3 } from '../gradient.js';
 import { HairPath, scalpDepth } from '../hair.js';
@@ -14,21 +14,21 @@ const SHOULDERS: Shoulders = { neckHalfWidth: 31, neckBaseY: 164, halfWidth: 184
 const BOTTOM_Y = 1200;
 const AFRO = { x: 0, y: -72, radius: 150 };
 /**
- * The afro is springy, not loose: its crown sways by this share of the hair lag, bending over its
- * height from where it meets the neck (a shear and a squash, so its curls move with it).
+ * The afro is springy, not loose: it moves by this share of the hair lag (its crown would sway by about
+ * twice that; its base is hidden behind the face and neck).
  */
-const AFRO_SWAY = { amount: 0.35, rootY: 40 } as const;
+const AFRO_SWAY = 0.15;
 /** Share of the hair lag the hoop earrings swing by. */
 const HOOP_SWING = 0.3;
 /**
- * The afro is drawn once per renderer into a sprite at this many times the frame's resolution and
- * blitted under the head's transform: its shape never bends (only the whole afro shears and squashes),
- * and its gradients and ~80 curls cost ~0.6 ms a 480p frame as vectors against ~0.3 ms as a sprite.
- * Twice the resolution keeps the thin curls as sharp as vectors (a 1× sprite softens them when the
- * head moves by fractions of a pixel).
+ * The afro (its gradients and ~80 curls: ~0.6 ms a 480p frame as vectors) is drawn into sprites at the
+ * frame's resolution, one per sub-pixel offset (this many per axis, made on first use: 16 sprites,
+ * ~4.5 MB at 480p), and blitted on whole pixels: a blend, where a blit under the head's rotation resamples every pixel through a general
+ * matrix (~0.3 ms a 480p frame more; docs/benchmarks.md). So the afro follows the head's position but
+ * stays upright as the head rolls (a few degrees, on a round, curly shape), and its light stays put.
  */
-const SPRITE_DENSITY = 2;
-/** Clear margin around the afro in its sprite, avatar units: room for anti-aliasing and filtering. */
+const SPRITE_PHASES = 4;
+/** Clear margin around the afro in its sprite, avatar units: room for anti-aliasing. */
 const SPRITE_MARGIN = 3;
 
 const face: FaceLook = {
@@ -143,28 +143,42 @@ function createLayers(ctx: SKRSContext2D, scale: number): AvatarLayers {
   const shade = radialGradient3(ctx, circles, stops);
   // The hairline's edge lies over the skin: one three-stop fill there.
   const hairline = radialGradient(ctx, circles, stops);
-  // The afro's box in avatar units, and the afro drawn into it as a sprite.
+  // The afro's box in avatar units, and the afro drawn into it, `phase / SPRITE_PHASES` px right and down.
   const [left, top, right, bottom] = afro
     .getBounds()
     .map((v, i) => v + (i < 2 ? -SPRITE_MARGIN : SPRITE_MARGIN));
   const box = { x: left!, y: top!, width: right! - left!, height: bottom! - top! };
-  const px = scale * SPRITE_DENSITY;
-  const sprite = skia().createCanvas(Math.ceil(box.width * px), Math.ceil(box.height * px));
-  const sc = sprite.getContext('2d');
-  sc.setTransform(px, 0, 0, px, -box.x * px, -box.y * px);
-  fillSplit(sc, shade, afro);
-  sc.globalAlpha = 0.35;
-  sc.fillStyle = HAIR.light;
-  sc.fill(curls);
+  const sprites: Array<Canvas | undefined> = [];
+  const sprite = (phaseX: number, phaseY: number): Canvas => {
+    const i = phaseY * SPRITE_PHASES + phaseX;
+    let made = sprites[i];
+    if (!made) {
+      made = skia().createCanvas(Math.ceil(box.width * scale) + 1, Math.ceil(box.height * scale) + 1);
+      const sc = made.getContext('2d');
+      const [dx, dy] = [phaseX / SPRITE_PHASES, phaseY / SPRITE_PHASES];
+      sc.setTransform(scale, 0, 0, scale, dx - box.x * scale, dy - box.y * scale);
+      fillSplit(sc, shade, afro);
+      sc.globalAlpha = 0.35;
+      sc.fillStyle = HAIR.light;
+      sc.fill(curls);
+      sprites[i] = made;
+    }
+    return made;
+  };
   return {
     backHair(c, f) {
-      // Shear and squash about the afro's base line: nothing moves there, the crown moves the most.
-      const height = AFRO_SWAY.rootY - (AFRO.y - AFRO.radius);
-      const k = (-f.lagX * AFRO_SWAY.amount) / height;
-      const m = (-f.lagY * AFRO_SWAY.amount) / height;
+      // Where the afro's centre lands through the head's transform (offset, nod, roll), and its box
+      // around it, upright, in SPRITE_PHASES of a pixel.
+      const t = c.getTransform();
+      const ax = AFRO.x + f.lagX * AFRO_SWAY;
+      const ay = AFRO.y + f.lagY * AFRO_SWAY;
+      const x = Math.round((t.a * ax + t.c * ay + t.e + (box.x - AFRO.x) * scale) * SPRITE_PHASES);
+      const y = Math.round((t.b * ax + t.d * ay + t.f + (box.y - AFRO.y) * scale) * SPRITE_PHASES);
+      const px = Math.floor(x / SPRITE_PHASES);
+      const py = Math.floor(y / SPRITE_PHASES);
       c.save();
-      c.transform(1, 0, k, 1 + m, -k * AFRO_SWAY.rootY, -m * AFRO_SWAY.rootY);
-      c.drawImage(sprite, box.x, box.y, box.width, box.height);
+      c.setTransform(1, 0, 0, 1, 0, 0);
+      c.drawImage(sprite(x - px * SPRITE_PHASES, y - py * SPRITE_PHASES), px, py);
       c.restore();
     },
     body(c) {
