@@ -1,24 +1,22 @@
 /**
- * Gradients of three or more stops, filled fast. Skia fills with a two-stop gradient about three times
- * faster than with more stops (its general gradient code runs in floats): 73 against 227 µs for a
- * 31k-pixel disc on this machine, and the skin and the hair cover that much of every frame. Two ways
- * round it, both the same colours up to 8-bit rounding:
+ * Shading filled fast. Skia fills with a two-stop gradient about three times faster than with more
+ * stops (its general gradient code runs in floats): 73 against 227 µs for a 31k-pixel disc on this
+ * machine, and the skin and the hair cover that much of every frame. Faster still is a pattern sampled
+ * nearest: shading that never changes in its layer's space is painted once into a texture and filled
+ * from it, within 2/255 of painting it.
  *
- * - Two layers (`radialGradient3`, `fillSplit`): a → b (at t) → c equals b → c over [t, 1] (a gradient
- *   clamps, so it is b before t) with a → transparent a over [0, t] laid on top. Where the shape's
- *   anti-aliased edge lies over other colours, the second layer would show there as a seam.
- * - A column of the gradient's colours (`verticalStrip`, `fillNearest`), for a vertical linear gradient
- *   with an edge over other colours: filled as a pattern sampled nearest, ~half the time of the
- *   gradient (0.1 ms less for Maya's hair per 480p frame), within 2/255 of it.
+ * - `verticalStrip`: a vertical linear gradient as a column of its colours (hair: ~half the time of the
+ *   gradient, 0.1 ms less for Maya's hair per 480p frame).
+ * - `texture`: anything painted over a box, e.g. the skin's key light and form shadow (one fill where
+ *   there were two gradient layers, a clip and a shadow: 0.08–0.14 ms less per 480p frame).
+ *
+ * Fill with either through `fillNearest`.
  */
-import type { CanvasGradient, CanvasPattern, Path2D, SKRSContext2D } from '@napi-rs/canvas';
+import type { CanvasGradient, CanvasPattern, SKRSContext2D } from '@napi-rs/canvas';
 import { skia } from './skia.js';
 
-/** The two layers of a three-colour gradient; fill with {@link fillSplit}. */
-export interface SplitGradient {
-  under: CanvasGradient;
-  over: CanvasGradient;
-}
+/** A box of avatar space `[x0, y0, x1, y1]`. */
+export type UnitBox = readonly [x0: number, y0: number, x1: number, y1: number];
 
 /** Colours `a` at 0, `b` at `t`, `c` at 1 (`#rrggbb` each). */
 export interface ThreeStops {
@@ -31,21 +29,7 @@ export interface ThreeStops {
 /** Two circles, (x0, y0, r0) then (x1, y1, r1), as `createRadialGradient` takes them. */
 export type RadialCircles = readonly [x0: number, y0: number, r0: number, x1: number, y1: number, r1: number];
 
-/** A radial gradient from circle (x0, y0, r0) to circle (x1, y1, r1), as two layers. */
-export function radialGradient3(ctx: SKRSContext2D, circles: RadialCircles, s: ThreeStops): SplitGradient {
-  const [x0, y0, r0, x1, y1, r1] = circles;
-  const at = (u: number, v: number) => u + (v - u) * s.t;
-  return layers(
-    ctx.createRadialGradient(at(x0, x1), at(y0, y1), at(r0, r1), x1, y1, r1),
-    ctx.createRadialGradient(x0, y0, r0, at(x0, x1), at(y0, y1), at(r0, r1)),
-    s,
-  );
-}
-
-/**
- * The same gradient as one three-stop fill, for a shape whose edge lies over other colours: there the
- * second layer's anti-aliased edge would show as a seam.
- */
+/** A radial gradient from circle (x0, y0, r0) to circle (x1, y1, r1) through three colours. */
 export function radialGradient(ctx: SKRSContext2D, circles: RadialCircles, s: ThreeStops): CanvasGradient {
   const g = ctx.createRadialGradient(...circles);
   g.addColorStop(0, s.a);
@@ -67,53 +51,45 @@ export function verticalStrip(
   stops: ReadonlyArray<readonly [offset: number, colour: string]>,
 ): CanvasPattern {
   const pad = (y1 - y0) * STRIP_PAD;
-  const top = y0 - pad;
-  const k = STRIP_TEXELS_PER_UNIT;
-  const column = skia().createCanvas(1, Math.ceil((y1 - y0 + 2 * pad) * k));
-  const c = column.getContext('2d');
-  c.setTransform(1, 0, 0, k, 0, -top * k);
-  const g = c.createLinearGradient(0, y0, 0, y1);
-  for (const [offset, colour] of stops) g.addColorStop(offset, colour);
-  c.fillStyle = g;
-  c.fillRect(0, top, 1, column.height / k);
-  const pattern = ctx.createPattern(column, 'repeat');
-  if (!pattern) throw new Error('no pattern of the gradient column');
-  pattern.setTransform({ a: 1, b: 0, c: 0, d: 1 / k, e: 0, f: top });
-  return pattern;
+  // One texel across, repeated: every x has the same column.
+  return texture(ctx, [0, y0 - pad, 1, y1 + pad], [1, STRIP_TEXELS_PER_UNIT], 'repeat', (c) => {
+    const g = c.createLinearGradient(0, y0, 0, y1);
+    for (const [offset, colour] of stops) g.addColorStop(offset, colour);
+    c.fillStyle = g;
+    c.fillRect(0, y0 - pad, 1, y1 - y0 + 2 * pad);
+  });
 }
 
 const STRIP_TEXELS_PER_UNIT = 2;
 const STRIP_PAD = 1;
 
-/** Fills the current path with a {@link verticalStrip}, sampled nearest (smoothing is on again after). */
-export function fillNearest(ctx: SKRSContext2D, strip: CanvasPattern): void {
-  ctx.fillStyle = strip;
+/** Fills the current path with a {@link verticalStrip} or {@link texture}, sampled nearest (smoothing is on again after). */
+export function fillNearest(ctx: SKRSContext2D, pattern: CanvasPattern): void {
+  ctx.fillStyle = pattern;
   ctx.imageSmoothingEnabled = false;
   ctx.fill();
   ctx.imageSmoothingEnabled = true;
 }
 
-/** Fills `path` (or the current path) with both layers. */
-export function fillSplit(ctx: SKRSContext2D, g: SplitGradient, path?: Path2D): void {
-  ctx.fillStyle = g.under;
-  if (path) ctx.fill(path);
-  else ctx.fill();
-  ctx.fillStyle = g.over;
-  if (path) ctx.fill(path);
-  else ctx.fill();
-}
-
-function layers(under: CanvasGradient, over: CanvasGradient, s: ThreeStops): SplitGradient {
-  under.addColorStop(0, s.b);
-  under.addColorStop(1, s.c);
-  over.addColorStop(0, s.a);
-  over.addColorStop(1, transparent(s.a));
-  return { under, over };
-}
-
-/** `#rrggbb` → the same colour with alpha 0. */
-function transparent(hex: string): string {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!m) throw new Error(`expected a #rrggbb colour, got "${hex}"`);
-  return `rgba(${parseInt(m[1]!, 16)},${parseInt(m[2]!, 16)},${parseInt(m[3]!, 16)},0)`;
+/**
+ * `paint` (drawing in avatar units) over `box`, as a pattern of `texels` [across, down] per unit that
+ * maps back onto the box (transparent beyond it, or the box's texels again with `repeat`). The texels
+ * are copied out of their canvas once: a pattern of a canvas snapshots the canvas at every fill
+ * (0.1 ms a 480p frame for the skin's).
+ */
+export function texture(
+  ctx: SKRSContext2D,
+  [x0, y0, x1, y1]: UnitBox,
+  [kx, ky]: readonly [number, number],
+  repetition: 'repeat' | 'no-repeat',
+  paint: (c: SKRSContext2D) => void,
+): CanvasPattern {
+  const canvas = skia().createCanvas(Math.ceil((x1 - x0) * kx), Math.ceil((y1 - y0) * ky));
+  const c = canvas.getContext('2d');
+  c.setTransform(kx, 0, 0, ky, -x0 * kx, -y0 * ky);
+  paint(c);
+  const pattern = ctx.createPattern(c.getImageData(0, 0, canvas.width, canvas.height), repetition);
+  if (!pattern) throw new Error('no pattern of a texture');
+  pattern.setTransform({ a: 1 / kx, b: 0, c: 0, d: 1 / ky, e: x0, f: y0 });
+  return pattern;
 }

@@ -7,13 +7,13 @@
  * away the cheekbone becomes the contour): the near cheek widens, the far cheek narrows and its eye
  * narrows too.
  */
-import type { CanvasGradient, SKRSContext2D } from '@napi-rs/canvas';
+import type { CanvasGradient, CanvasPattern, SKRSContext2D } from '@napi-rs/canvas';
 import type { AvatarPose } from '../types.js';
 import type { HairFrame } from './hair.js';
 import type { AvatarLayers, FaceLook } from './look.js';
 import { createEyePaint, drawBrow, drawEye, type EyePaint } from './eyes.js';
 import { createMouthPaint, drawMouth, type MouthPaint } from './mouth.js';
-import { fillSplit, radialGradient3, type SplitGradient } from './gradient.js';
+import { fillNearest, radialGradient, texture } from './gradient.js';
 
 /** Depth of each part in front of the neck axis, avatar units: how far it slides per unit of sin(yaw). */
 const DEPTH = {
@@ -23,8 +23,6 @@ const DEPTH = {
   noseBridge: 52,
   noseTip: 68,
   mouth: 52,
-  /** The edge of the form shadow: the light does not turn with the head, so it hardly moves. */
-  formShadow: 6,
 } as const;
 /** Depth of the face outline, avatar units, from the crown down the side to the chin (see skinShape). */
 const OUTLINE = {
@@ -50,26 +48,16 @@ const CHIN_DROP_UNITS = 9;
 
 /** Everything prebuilt for drawing one face. */
 export interface FacePaint {
-  skin: SplitGradient;
+  skin: CanvasPattern;
   ear: CanvasGradient;
   blush: CanvasGradient;
   eyes: EyePaint;
   mouth: MouthPaint;
 }
 
-/** Builds the face's gradients once per renderer. */
+/** Builds the face's gradients and textures once per renderer. */
 export function createFacePaint(ctx: SKRSContext2D, face: FaceLook): FacePaint {
-  const h = face.head;
-  const skin = radialGradient3(
-    ctx,
-    [-h.halfWidth * 0.3, -40, 10, -h.halfWidth * 0.1, -10, h.halfWidth * 1.55],
-    {
-      a: face.skin.light,
-      t: 0.55,
-      b: face.skin.base,
-      c: face.skin.shadow,
-    },
-  );
+  const skin = skinTexture(ctx, face);
   const ear = ctx.createLinearGradient(0, -face.ears.radiusY, 0, face.ears.radiusY);
   ear.addColorStop(0, face.skin.base);
   ear.addColorStop(1, face.skin.shadow);
@@ -116,30 +104,7 @@ export function drawHead(
   ctx.translate(-yaw * DEPTH.ears, -pitch * DEPTH.ears * 0.5);
 
   skinShape(ctx, face, chinDrop, yaw, pitch);
-  fillSplit(ctx, paint.skin);
-  // Form shadow down the right side of the face (away from the light) and under the jaw.
-  ctx.save();
-  ctx.clip();
-  ctx.globalAlpha = 0.22;
-  ctx.fillStyle = face.skin.shadow;
-  ctx.beginPath();
-  const h = face.head;
-  const sx = yaw * DEPTH.formShadow;
-  ctx.moveTo(sx + h.halfWidth * 0.55, -h.halfWidth * 1.6);
-  ctx.bezierCurveTo(
-    sx + h.halfWidth * 0.95,
-    -30,
-    sx + h.halfWidth * 0.75,
-    h.jawY,
-    sx,
-    h.chinY + chinDrop + 2,
-  );
-  ctx.lineTo(h.halfWidth * 1.5, h.chinY + 40);
-  ctx.lineTo(h.halfWidth * 1.5, -h.halfWidth * 1.6);
-  ctx.closePath();
-  ctx.fill();
-  ctx.globalAlpha = 1;
-  ctx.restore();
+  fillNearest(ctx, paint.skin);
 
   // Cheeks; the far one turns edge-on.
   for (const side of SIDES) {
@@ -329,4 +294,40 @@ function drawNose(ctx: SKRSContext2D, face: FaceLook, yaw: number, pitch: number
 
 function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/** Texels per avatar unit of the skin's texture (2.3 a pixel at 480p, 1 at 1080p: the shading is soft). */
+const SKIN_TEXELS_PER_UNIT = 2;
+
+/**
+ * The skin's shading in head space, as a texture to fill the face outline with: a soft key light from
+ * the upper left (a three-stop radial gradient) and a form shadow down the side away from it and under
+ * the jaw. The shadow's edge runs down the chin's middle, so an open jaw's chin is shadowed on the same
+ * side, and it stays put as the head turns (the light does not turn with the head).
+ */
+function skinTexture(ctx: SKRSContext2D, face: FaceLook): CanvasPattern {
+  const h = face.head;
+  const hw = h.halfWidth;
+  // Room for the outline's parallax and the open jaw's chin.
+  const box = [-hw - 60, h.topY - 30, hw + 60, h.chinY + CHIN_DROP_UNITS + 50] as const;
+  const k = SKIN_TEXELS_PER_UNIT;
+  return texture(ctx, box, [k, k], 'no-repeat', (c) => {
+    c.fillStyle = radialGradient(c, [-hw * 0.3, -40, 10, -hw * 0.1, -10, hw * 1.55], {
+      a: face.skin.light,
+      t: 0.55,
+      b: face.skin.base,
+      c: face.skin.shadow,
+    });
+    c.fillRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
+    c.globalAlpha = 0.22;
+    c.fillStyle = face.skin.shadow;
+    c.beginPath();
+    c.moveTo(hw * 0.55, -hw * 1.6);
+    c.bezierCurveTo(hw * 0.95, -30, hw * 0.75, h.jawY, 0, h.chinY + 2);
+    c.lineTo(0, box[3]);
+    c.lineTo(box[2], box[3]);
+    c.lineTo(box[2], -hw * 1.6);
+    c.closePath();
+    c.fill();
+  });
 }

@@ -4,7 +4,7 @@
  */
 import type { Canvas, Path2D, SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
-import { fillSplit, radialGradient, radialGradient3 } from '../gradient.js';
+import { radialGradient } from '../gradient.js';
 import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 import { skia } from '../skia.js';
@@ -132,17 +132,19 @@ const FRONT_HAIR = new HairPath(
 );
 
 function createLayers(ctx: SKRSContext2D, scale: number): AvatarLayers {
-  // The union's outline, once: 19 overlapping circles would be rasterised edge by edge every frame.
+  // The union's outline: 19 overlapping circles would be rasterised edge by edge in every sprite.
   const afro = afroPath().simplify();
-  // Stroked once into an outline: filling it each frame draws the same pixels without re-running the
+  // Stroked once into an outline: filling it in each sprite draws the same pixels without re-running the
   // stroker. Butt caps: round ones on 1.7 px lines add conics and no visible difference.
   const { StrokeCap, StrokeJoin } = skia();
   const curls = curlsPath().stroke({ width: 2, cap: StrokeCap.Butt, join: StrokeJoin.Round });
-  const circles = [-40, -130, 20, 0, -72, AFRO.radius + 20] as const;
-  const stops = { a: HAIR.light, t: 0.6, b: HAIR.base, c: HAIR.dark };
-  const shade = radialGradient3(ctx, circles, stops);
-  // The hairline's edge lies over the skin: one three-stop fill there.
-  const hairline = radialGradient(ctx, circles, stops);
+  // One light on the afro and the hairline.
+  const shade = radialGradient(ctx, [-40, -130, 20, 0, -72, AFRO.radius + 20], {
+    a: HAIR.light,
+    t: 0.6,
+    b: HAIR.base,
+    c: HAIR.dark,
+  });
   // The afro's box in avatar units, and the afro drawn into it, `phase / SPRITE_PHASES` px right and down.
   const [left, top, right, bottom] = afro
     .getBounds()
@@ -157,7 +159,8 @@ function createLayers(ctx: SKRSContext2D, scale: number): AvatarLayers {
       const sc = made.getContext('2d');
       const [dx, dy] = [phaseX / SPRITE_PHASES, phaseY / SPRITE_PHASES];
       sc.setTransform(scale, 0, 0, scale, dx - box.x * scale, dy - box.y * scale);
-      fillSplit(sc, shade, afro);
+      sc.fillStyle = shade;
+      sc.fill(afro);
       sc.globalAlpha = 0.35;
       sc.fillStyle = HAIR.light;
       sc.fill(curls);
@@ -203,7 +206,7 @@ function createLayers(ctx: SKRSContext2D, scale: number): AvatarLayers {
       FRONT_HAIR.trace(c, f, 2, 4);
       c.fill();
       c.globalAlpha = 1;
-      c.fillStyle = hairline;
+      c.fillStyle = shade;
       FRONT_HAIR.trace(c, f);
       c.fill();
     },
