@@ -2,15 +2,18 @@
  * Shading filled fast. Skia fills with a two-stop gradient about three times faster than with more
  * stops (its general gradient code runs in floats): 73 against 227 µs for a 31k-pixel disc on this
  * machine, and the skin and the hair cover that much of every frame. Faster still is a pattern sampled
- * nearest: shading that never changes in its layer's space is painted once into a texture and filled
- * from it, within 2/255 of painting it.
+ * nearest: shading that never changes in its layer's space is painted once into a {@link Texture} and
+ * filled from it, within 2/255 of painting it.
  *
  * - `verticalStrip`: a vertical linear gradient as a column of its colours (hair: ~half the time of the
  *   gradient, 0.1 ms less for Maya's hair per 480p frame).
  * - `texture`: anything painted over a box, e.g. the skin's key light and form shadow (one fill where
  *   there were two gradient layers, a clip and a shadow: 0.08–0.14 ms less per 480p frame).
  *
- * Fill with either through `fillNearest`.
+ * A texture is filled upright on the frame: through the current transform's scale and offset but not
+ * its rotation, so Skia samples it along pixel rows; a turned pattern costs a gather per pixel (all
+ * three avatars' textures filled under the head's roll took 0.07–0.17 ms more per 480p frame). The
+ * head rolls a few degrees at most, and the shading is light from above that need not turn with it.
  */
 import type { CanvasGradient, CanvasPattern, SKRSContext2D } from '@napi-rs/canvas';
 import { skia } from './skia.js';
@@ -49,7 +52,7 @@ export function verticalStrip(
   y0: number,
   y1: number,
   stops: ReadonlyArray<readonly [offset: number, colour: string]>,
-): CanvasPattern {
+): Texture {
   const pad = (y1 - y0) * STRIP_PAD;
   // One texel across, repeated: every x has the same column.
   return texture(ctx, [0, y0 - pad, 1, y1 + pad], [1, STRIP_TEXELS_PER_UNIT], 'repeat', (c) => {
@@ -63,19 +66,66 @@ export function verticalStrip(
 const STRIP_TEXELS_PER_UNIT = 2;
 const STRIP_PAD = 1;
 
-/** Fills the current path with a {@link verticalStrip} or {@link texture}, sampled nearest (smoothing is on again after). */
-export function fillNearest(ctx: SKRSContext2D, pattern: CanvasPattern): void {
-  ctx.fillStyle = pattern;
-  ctx.imageSmoothingEnabled = false;
-  ctx.fill();
-  ctx.imageSmoothingEnabled = true;
+/** A pattern of texels over a box of avatar units; see {@link texture}. */
+export class Texture {
+  /** Pattern → avatar units: the texel size and the box's corner. */
+  private readonly base: Affine;
+
+  constructor(
+    private readonly pattern: CanvasPattern,
+    [kx, ky]: readonly [number, number],
+    [x0, y0]: readonly [number, number],
+    /** The point of the box that lands where the current transform puts it, avatar units. */
+    private readonly anchor: readonly [x: number, y: number],
+  ) {
+    this.base = [1 / kx, 0, 0, 1 / ky, x0, y0];
+  }
+
+  /**
+   * Fills the current path, sampled nearest, upright (see the module comment): avatar units → pixels by
+   * the current transform's scale, the anchor where the transform puts it, without the rotation.
+   */
+  fill(ctx: SKRSContext2D): void {
+    const { a, b, c, d, e, f } = ctx.getTransform();
+    const [ax, ay] = this.anchor;
+    const s = Math.hypot(a, b);
+    const upright: Affine = [s, 0, 0, s, a * ax + c * ay + e - s * ax, b * ax + d * ay + f - s * ay];
+    // The fill maps the pattern through the current transform: undo it after the upright one.
+    const [pa, pb, pc, pd, pe, pf] = multiply(invert([a, b, c, d, e, f]), multiply(upright, this.base));
+    this.pattern.setTransform({ a: pa, b: pb, c: pc, d: pd, e: pe, f: pf });
+    ctx.fillStyle = this.pattern;
+    ctx.imageSmoothingEnabled = false;
+    ctx.fill();
+    ctx.imageSmoothingEnabled = true;
+  }
+}
+
+/** A 2D affine map `[a, b, c, d, e, f]` as canvas takes it: x' = a x + c y + e, y' = b x + d y + f. */
+type Affine = [a: number, b: number, c: number, d: number, e: number, f: number];
+
+/** The map undoing `m`. */
+function invert([a, b, c, d, e, f]: Affine): Affine {
+  const det = a * d - b * c;
+  return [d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det];
+}
+
+/** `p` after `q`. */
+function multiply(p: Affine, q: Affine): Affine {
+  return [
+    p[0] * q[0] + p[2] * q[1],
+    p[1] * q[0] + p[3] * q[1],
+    p[0] * q[2] + p[2] * q[3],
+    p[1] * q[2] + p[3] * q[3],
+    p[0] * q[4] + p[2] * q[5] + p[4],
+    p[1] * q[4] + p[3] * q[5] + p[5],
+  ];
 }
 
 /**
- * `paint` (drawing in avatar units) over `box`, as a pattern of `texels` [across, down] per unit that
- * maps back onto the box (transparent beyond it, or the box's texels again with `repeat`). The texels
- * are copied out of their canvas once: a pattern of a canvas snapshots the canvas at every fill
- * (0.1 ms a 480p frame for the skin's).
+ * `paint` (drawing in avatar units) over `box`, as a texture of `texels` [across, down] per unit that
+ * maps back onto the box (transparent beyond it, or the box's texels again with `repeat`), upright about
+ * `anchor` (the box's centre by default). The texels are copied out of their canvas once: a pattern of a
+ * canvas snapshots the canvas at every fill (0.1 ms a 480p frame for the skin's).
  */
 export function texture(
   ctx: SKRSContext2D,
@@ -83,13 +133,13 @@ export function texture(
   [kx, ky]: readonly [number, number],
   repetition: 'repeat' | 'no-repeat',
   paint: (c: SKRSContext2D) => void,
-): CanvasPattern {
+  anchor: readonly [x: number, y: number] = [(x0 + x1) / 2, (y0 + y1) / 2],
+): Texture {
   const canvas = skia().createCanvas(Math.ceil((x1 - x0) * kx), Math.ceil((y1 - y0) * ky));
   const c = canvas.getContext('2d');
   c.setTransform(kx, 0, 0, ky, -x0 * kx, -y0 * ky);
   paint(c);
   const pattern = ctx.createPattern(c.getImageData(0, 0, canvas.width, canvas.height), repetition);
   if (!pattern) throw new Error('no pattern of a texture');
-  pattern.setTransform({ a: 1 / kx, b: 0, c: 0, d: 1 / ky, e: x0, f: y0 });
-  return pattern;
+  return new Texture(pattern, [kx, ky], [x0, y0], anchor);
 }

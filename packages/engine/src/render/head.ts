@@ -7,13 +7,13 @@
  * away the cheekbone becomes the contour): the near cheek widens, the far cheek narrows and its eye
  * narrows too.
  */
-import type { CanvasGradient, CanvasPattern, SKRSContext2D } from '@napi-rs/canvas';
+import type { CanvasGradient, SKRSContext2D } from '@napi-rs/canvas';
 import type { AvatarPose } from '../types.js';
 import type { HairFrame } from './hair.js';
 import type { AvatarLayers, FaceLook } from './look.js';
 import { createEyePaint, drawBrow, drawEye, type EyePaint } from './eyes.js';
 import { createMouthPaint, drawMouth, type MouthPaint } from './mouth.js';
-import { fillNearest, radialGradient, texture } from './gradient.js';
+import { radialGradient, texture, type Texture } from './gradient.js';
 
 /** Depth of each part in front of the neck axis, avatar units: how far it slides per unit of sin(yaw). */
 const DEPTH = {
@@ -48,7 +48,7 @@ const CHIN_DROP_UNITS = 9;
 
 /** Everything prebuilt for drawing one face. */
 export interface FacePaint {
-  skin: CanvasPattern;
+  skin: Texture;
   ear: CanvasGradient;
   blush: CanvasGradient;
   eyes: EyePaint;
@@ -104,7 +104,7 @@ export function drawHead(
   ctx.translate(-yaw * DEPTH.ears, -pitch * DEPTH.ears * 0.5);
 
   skinShape(ctx, face, chinDrop, yaw, pitch);
-  fillNearest(ctx, paint.skin);
+  paint.skin.fill(ctx);
 
   // Cheeks; the far one turns edge-on.
   for (const side of SIDES) {
@@ -303,31 +303,40 @@ const SKIN_TEXELS_PER_UNIT = 2;
  * The skin's shading in head space, as a texture to fill the face outline with: a soft key light from
  * the upper left (a three-stop radial gradient) and a form shadow down the side away from it and under
  * the jaw. The shadow's edge runs down the chin's middle, so an open jaw's chin is shadowed on the same
- * side, and it stays put as the head turns (the light does not turn with the head).
+ * side, and it stays put as the head turns or rolls (the light does not move with the head).
  */
-function skinTexture(ctx: SKRSContext2D, face: FaceLook): CanvasPattern {
+function skinTexture(ctx: SKRSContext2D, face: FaceLook): Texture {
   const h = face.head;
   const hw = h.halfWidth;
   // Room for the outline's parallax and the open jaw's chin.
   const box = [-hw - 60, h.topY - 30, hw + 60, h.chinY + CHIN_DROP_UNITS + 50] as const;
   const k = SKIN_TEXELS_PER_UNIT;
-  return texture(ctx, box, [k, k], 'no-repeat', (c) => {
-    c.fillStyle = radialGradient(c, [-hw * 0.3, -40, 10, -hw * 0.1, -10, hw * 1.55], {
-      a: face.skin.light,
-      t: 0.55,
-      b: face.skin.base,
-      c: face.skin.shadow,
-    });
-    c.fillRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
-    c.globalAlpha = 0.22;
-    c.fillStyle = face.skin.shadow;
-    c.beginPath();
-    c.moveTo(hw * 0.55, -hw * 1.6);
-    c.bezierCurveTo(hw * 0.95, -30, hw * 0.75, h.jawY, 0, h.chinY + 2);
-    c.lineTo(0, box[3]);
-    c.lineTo(box[2], box[3]);
-    c.lineTo(box[2], -hw * 1.6);
-    c.closePath();
-    c.fill();
-  });
+  return texture(
+    ctx,
+    box,
+    [k, k],
+    'no-repeat',
+    (c) => {
+      c.fillStyle = radialGradient(c, [-hw * 0.3, -40, 10, -hw * 0.1, -10, hw * 1.55], {
+        a: face.skin.light,
+        t: 0.55,
+        b: face.skin.base,
+        c: face.skin.shadow,
+      });
+      c.fillRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
+      c.globalAlpha = 0.22;
+      c.fillStyle = face.skin.shadow;
+      c.beginPath();
+      c.moveTo(hw * 0.55, -hw * 1.6);
+      c.bezierCurveTo(hw * 0.95, -30, hw * 0.75, h.jawY, 0, h.chinY + 2);
+      c.lineTo(0, box[3]);
+      c.lineTo(box[2], box[3]);
+      c.lineTo(box[2], -hw * 1.6);
+      c.closePath();
+      c.fill();
+    },
+    // Upright about the cheeks: a turned head's form shadow would lie within ~2 units of it at the eyes
+    // and at the chin for 2° of roll.
+    [0, 50],
+  );
 }

@@ -4,7 +4,7 @@
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
-import { fillNearest, verticalStrip } from '../gradient.js';
+import { verticalStrip } from '../gradient.js';
 import { flatDepth, HairPath, scalpDepth, type Looseness } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 
@@ -102,7 +102,7 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
       c.fill();
       c.globalAlpha = 1;
       FRONT_HAIR.trace(c, f);
-      fillNearest(c, hair);
+      hair.fill(c);
       c.globalAlpha = 0.55;
       c.fillStyle = HAIR.light;
       STRANDS.trace(c, f);

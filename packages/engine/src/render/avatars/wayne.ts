@@ -4,7 +4,7 @@
  */
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { drawNeck, shouldersPath, type Shoulders } from '../body.js';
-import { fillNearest, verticalStrip } from '../gradient.js';
+import { verticalStrip } from '../gradient.js';
 import { HairPath, scalpDepth } from '../hair.js';
 import type { AvatarLayers, BuiltinAvatar, FaceLook } from '../look.js';
 import { skia } from '../skia.js';
@@ -94,7 +94,7 @@ function createLayers(ctx: SKRSContext2D): AvatarLayers {
       c.fill();
       c.globalAlpha = 1;
       FRONT_HAIR.trace(c, f);
-      fillNearest(c, hair);
+      hair.fill(c);
       c.fillStyle = HAIR.light;
       c.globalAlpha = 0.7;
       HAIR_SWEEP.trace(c, f);
