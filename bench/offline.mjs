@@ -66,7 +66,7 @@ try {
     chmodSync(join(dir, 'discard'), 0o755);
   }
   console.log(
-    `offline render, ${seconds} s of audio → 480p ${noEncoder ? 'frames, encoder replaced by a discarding reader' : 'MP4 (x264 ultrafast + AAC)'}, ${availableParallelism()} render ` +
+    `offline render, ${seconds} s of audio → 480p ${noEncoder ? 'frames, encoder replaced by a discarding reader' : 'MP4 (x264 ultrafast + AAC)'}, ${Math.max(1, availableParallelism() - 1)} render ` +
       `workers, ${runs} fresh processes each; load average before: ${loadavg()[0]?.toFixed(2)}`,
   );
   if (process.env.NODE_EXTRA_CA_CERTS) {

@@ -75,8 +75,8 @@ async function render(values: Record<string, string | boolean | undefined>): Pro
   const started = performance.now();
   // The render workers take 0.1–0.2 s to start (a Node isolate, Skia, the renderer's plate): started
   // first, they boot while this thread loads the command's modules and reads the audio.
-  const { RenderPool } = await import('./media/render-pool.js');
-  const pool = new RenderPool();
+  const { RenderPool, offlineRenderWorkers } = await import('./media/render-pool.js');
+  const pool = new RenderPool({ size: offlineRenderWorkers() });
   // The command as one bundled module (build.mjs): ~30 ms less loading than its ~60 files.
   const { renderCommand } = (await import(RENDER_COMMAND_BUNDLE)) as typeof RenderCommandModule;
   const str = (k: string) => {

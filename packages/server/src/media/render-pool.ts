@@ -10,7 +10,8 @@
  *
  * Offline rendering, which wants throughput rather than one answer per tick, sends poses in batches
  * with `drawInto` and reads the frames from a shared ring (frame-ring.ts). A worker drawing into a
- * ring waits for free ring slots, so such a pool serves that render alone.
+ * ring waits for free ring slots, so such a pool serves that render alone, and it is a core smaller
+ * ({@link offlineRenderWorkers}).
  *
  * RGBA buffers cycle: the main thread hands each one back to its worker with a later render request,
  * so the per-frame path allocates nothing on either side (fresh memory is what made frames slow; see
@@ -98,6 +99,15 @@ interface WorkerHandle {
 const MAX_SPARE_PER_WORKER = 16;
 
 const WORKER_URL = new URL('../../dist/media/render-worker.bundle.js', import.meta.url);
+
+/**
+ * Render workers for an offline render: one per core but one, which the main thread (lip-sync, frames
+ * into the encoder) and ffmpeg share. On 2 cores one worker renders 30 s at 480p 2–7 % faster than two
+ * (and with less CPU: four busy threads on two cores slow each other down), docs/benchmarks.md.
+ */
+export function offlineRenderWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
 
 /** See the module comment. */
 export class RenderPool {
