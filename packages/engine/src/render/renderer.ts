@@ -213,13 +213,14 @@ class VectorRenderer implements AvatarRenderer {
   /** Every pixel the head (with its back hair) can touch in `pose`; see HEAD_MOTION. */
   private headBox(pose: AvatarPose): Box {
     const e = this.avatar.headExtent;
-    const m =
+    // A turn and the hair's sideways lag move drawings sideways, a nod and its vertical lag up and down,
+    // an open jaw the chin down.
+    const mx =
       HEAD_MOTION.base +
       Math.abs(pose.hair.x) +
-      Math.abs(pose.hair.y) +
-      HEAD_MOTION.perSinYaw * Math.abs(Math.sin(pose.head.yaw * DEG)) +
-      HEAD_MOTION.perPitchDeg * Math.abs(pose.head.pitch) +
-      HEAD_MOTION.jaw * clamp01(pose.mouth.jawOpen);
+      HEAD_MOTION.perSinYaw * Math.abs(Math.sin(pose.head.yaw * DEG));
+    const my = HEAD_MOTION.base + Math.abs(pose.hair.y) + HEAD_MOTION.perPitchDeg * Math.abs(pose.head.pitch);
+    const down = HEAD_MOTION.jaw * clamp01(pose.mouth.jawOpen);
     // The corners through headTransform: about the pivot by the roll, then lowered by the nod, scaled, moved.
     const { scale } = this.frame;
     const [tx, ty] = this.headOrigin(pose);
@@ -230,8 +231,8 @@ class VectorRenderer implements AvatarRenderer {
     let y0 = Infinity;
     let x1 = -Infinity;
     let y1 = -Infinity;
-    for (const u of [e.left - m, e.right + m]) {
-      for (const v of [e.top - m - PIVOT_Y_UNITS, e.bottom + m - PIVOT_Y_UNITS]) {
+    for (const u of [e.left - mx, e.right + mx]) {
+      for (const v of [e.top - my - PIVOT_Y_UNITS, e.bottom + my + down - PIVOT_Y_UNITS]) {
         const x = tx + scale * (cos * u - sin * v);
         const y = ty + scale * (sin * u + cos * v + drop);
         x0 = Math.min(x0, x);
