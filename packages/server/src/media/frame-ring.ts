@@ -144,6 +144,11 @@ export class FrameRing {
     }
   }
 
+  /** Main thread: whether frame `seq`'s patch is in (`get` would resolve at once). */
+  ready(seq: number): boolean {
+    return Atomics.load(this.state, this.published(seq % this.spec.slots)) === seq + 1;
+  }
+
   /** Main thread: frame `seq` has been read; its slot takes frame `seq + slots`. */
   release(seq: number): void {
     const { slots } = this.spec;

@@ -83,30 +83,36 @@ export async function renderToMp4(job: RenderJob): Promise<{ frames: number; dur
     // tick by tick just ahead of the frames (the scheduler's job), so it overlaps the drawing.
     scheduler.append(job.audio, null);
     scheduler.commit();
-    let ticked = 0;
+    // Frames are ticked (lip-sync, animation) into `posed` and their audio into `pcm`, then sent to the
+    // workers a ring's worth ahead of the frame being written, the same batch to every worker, so none
+    // runs dry. (Dealt round-robin instead, a worker that started late or stalled held up the other: ~2 %
+    // more wall time for a 30 s render, docs/benchmarks.md.) Their audio goes to the encoder a batch at a
+    // time too, ahead of the frames. While the next frame is not drawn yet (the workers starting up, or
+    // busy), this thread ticks further ahead: the work is the same, done while it would wait.
+    const { frameSamples } = scheduler.playout;
+    const pcm = new Int16Array(frames * frameSamples);
+    const posed: RingFrame[] = [];
     let previous: AvatarPose | null = null;
-    // Poses go out a ring's worth at a time, the same batch to every worker, so none runs dry. (Dealt
-    // round-robin instead, a worker that started late or stalled held up the other: ~2 % more wall
-    // time for a 30 s render, docs/benchmarks.md.)
-    // Their audio goes to the encoder a batch at a time too, ahead of the frames.
-    const tickAhead = (w: Mp4Writer) => {
-      const batch: RingFrame[] = [];
-      const until = Math.min(frames, ticked + ring.slots);
-      const pcm = new Int16Array((until - ticked) * scheduler.playout.frameSamples);
-      for (let at = 0; ticked < until; ticked++) {
-        const tick = scheduler.tick();
-        pcm.set(tick.audio, at);
-        at += tick.audio.length;
-        batch.push({ seq: ticked, pose: tick.pose, previous });
-        previous = tick.pose;
-      }
-      if (batch.length === 0) return;
-      for (const s of slots) s.drawInto(ring, batch);
-      w.writeAudio(pcm);
+    const tickOne = () => {
+      const seq = posed.length;
+      const tick = scheduler.tick();
+      pcm.set(tick.audio.subarray(0, frameSamples), seq * frameSamples);
+      posed.push({ seq, pose: tick.pose, previous });
+      previous = tick.pose;
     };
-    tickAhead(writer);
+    let sent = 0;
+    const sendAhead = (w: Mp4Writer) => {
+      const until = Math.min(frames, sent + ring.slots);
+      while (posed.length < until) tickOne();
+      const batch = posed.slice(sent, until);
+      for (const s of slots) s.drawInto(ring, batch);
+      w.writeAudio(pcm.subarray(sent * frameSamples, until * frameSamples));
+      sent = until;
+    };
+    sendAhead(writer);
     for (let seq = 0; seq < frames; seq++) {
-      if (ticked < frames && ticked - seq < ring.slots) tickAhead(writer);
+      if (sent < frames && sent - seq < ring.slots) sendAhead(writer);
+      while (posed.length < frames && !ring.ready(seq)) tickOne();
       frame.paste(await ring.get(seq));
       ring.release(seq);
       await writer.write(frame.data);
